@@ -1,0 +1,1 @@
+"""Members: consumers, institution buyers, enterprise members and center staff."""

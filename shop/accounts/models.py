@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from shop.extensions import db
+from shop.models_base import LabelledEnum, enum_type, utcnow
+
+if TYPE_CHECKING:
+    from shop.enterprises.models import Enterprise
+    from shop.institutions.models import Institution
+
+
+class Role(LabelledEnum):
+    CONSUMER = "consumer", "일반 회원"
+    INSTITUTION = "institution", "공공기관 구매담당"
+    ENTERPRISE = "enterprise", "입점기업"
+    ADMIN = "admin", "지원센터"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    name: Mapped[str] = mapped_column(sa.String(50))
+    phone: Mapped[str] = mapped_column(sa.String(20))
+    role: Mapped[Role] = mapped_column(enum_type(Role, "user_role"), default=Role.CONSUMER)
+    is_active_member: Mapped[bool] = mapped_column(default=True)
+    department: Mapped[str | None] = mapped_column(sa.String(80))
+    position: Mapped[str | None] = mapped_column(sa.String(50))
+    enterprise_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("enterprise.id", ondelete="SET NULL"), index=True
+    )
+    institution_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("institution.id", ondelete="SET NULL"), index=True
+    )
+    # An institution buyer joining an already registered institution waits for staff approval.
+    membership_approved: Mapped[bool] = mapped_column(default=True)
+    terms_agreed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    privacy_agreed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    marketing_agreed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    enterprise: Mapped[Enterprise | None] = relationship(back_populates="members")
+    institution: Mapped[Institution | None] = relationship(back_populates="members")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive members at login
+        return self.is_active_member
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role.value}>"

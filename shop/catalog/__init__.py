@@ -1,0 +1,1 @@
+"""Categories, products, options (variants), bulk prices and images."""

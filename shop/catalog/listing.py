@@ -1,0 +1,182 @@
+"""Listing pages and the public API share one filter parser and one paged query."""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, selectinload
+
+from shop.catalog.models import Category, Product
+from shop.catalog.pricing import special_prices_for_products
+from shop.catalog.services import category_ids_with_children, visible_products
+from shop.core.korea import SEOUL_DISTRICTS
+from shop.enterprises.models import Enterprise, EnterpriseType
+from shop.extensions import db
+from shop.search.services import matching_ids
+
+SORTS = {
+    "newest": ("신상품순", (Product.created_at.desc(), Product.id.desc())),
+    "price_asc": ("낮은 가격순", (Product.price_krw.asc(), Product.id.asc())),
+    "price_desc": ("높은 가격순", (Product.price_krw.desc(), Product.id.desc())),
+    "popular": ("인기순", (Product.sales_count.desc(), Product.id.desc())),
+}
+MAX_PAGE = 10_000
+MAX_PRICE = 100_000_000
+MAX_QUERY_LENGTH = 100
+
+
+class FilterError(ValueError):
+    """A listing parameter is unusable; the message is Korean and names the parameter."""
+
+    def __init__(self, param: str, message: str):
+        super().__init__(message)
+        self.param = param
+
+
+@dataclass(frozen=True)
+class ListingFilters:
+    q: str = ""
+    enterprise_types: tuple[EnterpriseType, ...] = ()
+    district: str = ""
+    min_price: int | None = None
+    max_price: int | None = None
+    in_stock: bool = False
+    sort: str = "newest"
+    page: int = 1
+    per_page: int = 24
+    category_ids: tuple[int, ...] = field(default=(), compare=False)
+    enterprise_id: int | None = None
+
+    def query_args(self) -> dict:
+        """The filters as URL parameters, without defaults, for links that keep them."""
+        args: dict = {}
+        if self.q:
+            args["q"] = self.q
+        if self.enterprise_types:
+            args["type"] = [t.value for t in self.enterprise_types]
+        if self.district:
+            args["district"] = self.district
+        if self.min_price is not None:
+            args["min_price"] = self.min_price
+        if self.max_price is not None:
+            args["max_price"] = self.max_price
+        if self.in_stock:
+            args["in_stock"] = 1
+        if self.sort != "newest":
+            args["sort"] = self.sort
+        return args
+
+
+def _int_param(args: Mapping, name: str, label: str, *, low: int, high: int, strict: bool) -> int | None:
+    raw = (args.get(name) or "").strip().replace(",", "")
+    if not raw:
+        return None
+    if not raw.isdigit() or not (low <= int(raw) <= high):
+        if strict:
+            raise FilterError(name, f"{label}은(는) {low:,}~{high:,} 사이의 숫자여야 합니다.")
+        return None
+    return int(raw)
+
+
+def parse_filters(args, *, strict: bool, max_per_page: int = 100, default_per_page: int = 24,
+                  default_sort: str = "newest") -> ListingFilters:
+    """Read listing parameters. strict (the API) refuses bad values; pages fall back to defaults."""
+    q = (args.get("q") or "").strip()
+    if len(q) > MAX_QUERY_LENGTH:
+        if strict:
+            raise FilterError("q", f"검색어는 {MAX_QUERY_LENGTH}자 이내로 입력해 주세요.")
+        q = q[:MAX_QUERY_LENGTH]
+    types = []
+    for raw in args.getlist("type") if hasattr(args, "getlist") else [args.get("type")]:
+        if not raw:
+            continue
+        try:
+            types.append(EnterpriseType(raw))
+        except ValueError:
+            if strict:
+                raise FilterError("type", f"알 수 없는 기업 유형입니다: {raw}") from None
+    district = (args.get("district") or "").strip()
+    if district and district not in SEOUL_DISTRICTS:
+        if strict:
+            raise FilterError("district", "서울시 자치구 이름을 입력해 주세요.")
+        district = ""
+    sort = args.get("sort") or default_sort
+    if sort not in SORTS:
+        if strict:
+            raise FilterError("sort", f"정렬 방식은 {', '.join(SORTS)} 중 하나여야 합니다.")
+        sort = default_sort
+    page = _int_param(args, "page", "페이지", low=1, high=MAX_PAGE, strict=strict) or 1
+    per_page = _int_param(args, "per_page", "한 페이지 개수", low=1, high=max_per_page, strict=strict)
+    min_price = _int_param(args, "min_price", "최저 가격", low=0, high=MAX_PRICE, strict=strict)
+    max_price = _int_param(args, "max_price", "최고 가격", low=0, high=MAX_PRICE, strict=strict)
+    if min_price is not None and max_price is not None and min_price > max_price:
+        if strict:
+            raise FilterError("min_price", "최저 가격이 최고 가격보다 클 수 없습니다.")
+        min_price, max_price = max_price, min_price
+    in_stock = (args.get("in_stock") or "").lower() in ("1", "true", "on", "yes")
+    return ListingFilters(
+        q=q, enterprise_types=tuple(dict.fromkeys(types)), district=district, min_price=min_price,
+        max_price=max_price, in_stock=in_stock, sort=sort, page=page,
+        per_page=per_page or default_per_page,
+    )
+
+
+def with_category(filters: ListingFilters, category: Category) -> ListingFilters:
+    return replace(filters, category_ids=tuple(category_ids_with_children(category)))
+
+
+@dataclass
+class ProductPage:
+    items: list[Product]
+    special_prices: dict[int, int]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def _filtered(filters: ListingFilters):
+    stmt = visible_products()
+    if filters.category_ids:
+        stmt = stmt.where(Product.category_id.in_(filters.category_ids))
+    if filters.enterprise_id is not None:
+        stmt = stmt.where(Product.enterprise_id == filters.enterprise_id)
+    if filters.enterprise_types:
+        stmt = stmt.where(Enterprise.enterprise_type.in_(filters.enterprise_types))
+    if filters.district:
+        stmt = stmt.where(Enterprise.district == filters.district)
+    if filters.min_price is not None:
+        stmt = stmt.where(Product.price_krw >= filters.min_price)
+    if filters.max_price is not None:
+        stmt = stmt.where(Product.price_krw <= filters.max_price)
+    if filters.in_stock:
+        stmt = stmt.where(Product.in_stock.is_(True))
+    if filters.q:
+        ids = matching_ids(filters.q)
+        if ids is None:
+            return stmt.where(sa.false())
+        stmt = stmt.where(Product.id.in_(ids))
+    return stmt
+
+
+def list_products(filters: ListingFilters, today: date | None = None) -> ProductPage:
+    """One page of products with their enterprise, images and running special prices: four queries."""
+    stmt = _filtered(filters)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.with_only_columns(Product.id).subquery()))
+    items = list(
+        db.session.scalars(
+            stmt.options(contains_eager(Product.enterprise), selectinload(Product.images))
+            .order_by(*SORTS[filters.sort][1])
+            .limit(filters.per_page)
+            .offset((filters.page - 1) * filters.per_page)
+        )
+    )
+    specials = special_prices_for_products([p.id for p in items], today or date.today())
+    return ProductPage(items=items, special_prices=specials, total=total or 0, page=filters.page,
+                       per_page=filters.per_page)

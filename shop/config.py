@@ -1,0 +1,76 @@
+"""Configuration: every setting comes from the environment, with safe defaults for development."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """Turn DATABASE_URL into an SQLAlchemy URL, defaulting to SQLite under instance/."""
+    if not raw:
+        return f"sqlite:///{Path(instance_path) / 'hamkke.db'}"
+    # psycopg 3 is the driver; plain postgres:// URLs (as hosting platforms print them) must use it.
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by create_app from DATABASE_URL
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a long checkout must not fail on an expired token
+
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    PER_PAGE = 24
+    UPLOAD_FOLDER: str | None = os.environ.get("UPLOAD_FOLDER")  # default: <instance>/uploads
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    # The operator's legal details shown in the footer (전자상거래법 requires them on every page).
+    OPERATOR = {
+        "name": os.environ.get("OPERATOR_NAME", "(재)함께장터 운영지원센터"),
+        "representative": os.environ.get("OPERATOR_REPRESENTATIVE", "김사회"),
+        "address": os.environ.get("OPERATOR_ADDRESS", "서울특별시 마포구 월드컵북로 400, 5층"),
+        "business_number": os.environ.get("OPERATOR_BUSINESS_NUMBER", "220-81-62517"),
+        "mail_order_number": os.environ.get("OPERATOR_MAIL_ORDER_NUMBER", "2026-서울마포-0000"),
+        "privacy_officer": os.environ.get("OPERATOR_PRIVACY_OFFICER", "박개인 (privacy@hamkke.example)"),
+        "phone": os.environ.get("OPERATOR_PHONE", "02-123-4567"),
+        "email": os.environ.get("OPERATOR_EMAIL", "help@hamkke.example"),
+        "hosting": os.environ.get("OPERATOR_HOSTING", "함께장터 자체 운영"),
+    }
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    WTF_CSRF_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    SQLALCHEMY_RECORD_QUERIES = True
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}

@@ -1,0 +1,1 @@
+"""Exhibitions (기획전) and art-collaboration packaging showcases (아트콜라보)."""

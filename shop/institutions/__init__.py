@@ -1,0 +1,1 @@
+"""Public institutions (공공기관) that buy from social-economy enterprises."""

@@ -1,0 +1,15 @@
+"""Imports every domain's models so that SQLAlchemy and Alembic see the whole schema."""
+from shop.accounts.models import Role, User  # noqa: F401
+from shop.catalog.models import Category, PriceTier, Product, ProductImage, ProductStatus, TaxType, Variant  # noqa: F401
+from shop.curation.models import (  # noqa: F401
+    ArtCollaboration,
+    Artist,
+    Exhibition,
+    ExhibitionItem,
+    ExhibitionKind,
+    ExhibitionPrice,
+    OrganizerType,
+)
+from shop.enterprises.models import Enterprise, EnterpriseType, SocialValueArea, SocialValueRecord  # noqa: F401
+from shop.institutions.models import Institution, InstitutionKind  # noqa: F401
+from shop.search.models import ProductSearch  # noqa: F401

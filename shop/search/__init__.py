@@ -1,0 +1,1 @@
+"""Korean product search: app-maintained character grams, index-backed on SQLite and PostgreSQL."""

@@ -1,0 +1,88 @@
+"""Keeping the search index in step with products, and turning a query into matching product ids.
+
+Every product's name, summary, enterprise name and category names are compacted (spacing removed)
+and cut into single characters and adjacent pairs. A query term's grams narrow the candidates
+through an index (FTS5 on SQLite, GIN on PostgreSQL); a LIKE on the compacted document then
+re-checks the exact substring, so one- and two-syllable queries find every product containing them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import selectinload
+
+from shop.catalog.models import Category, Product
+from shop.core.text import document_grams, query_grams, search_document, search_terms
+from shop.extensions import db
+from shop.search.models import ProductSearch
+
+FTS_TABLE = "product_search_fts"
+
+
+def _fields(product: Product) -> tuple[str, ...]:
+    category = product.category
+    parent_name = category.parent.name if category.parent else ""
+    return (product.name, product.summary, product.enterprise.name, category.name, parent_name)
+
+
+def search_row(product: Product) -> dict:
+    fields = _fields(product)
+    return {"product_id": product.id, "document": search_document(*fields), "grams": document_grams(*fields)}
+
+
+def index_products(products: Iterable[Product]) -> None:
+    """Write (or rewrite) the index rows of these products in the current transaction."""
+    rows = [search_row(p) for p in products]
+    if not rows:
+        return
+    ids = [row["product_id"] for row in rows]
+    # Delete then insert keeps the SQLite FTS triggers simple and works the same on PostgreSQL.
+    db.session.execute(sa.delete(ProductSearch).where(ProductSearch.product_id.in_(ids)))
+    db.session.execute(sa.insert(ProductSearch), rows)
+
+
+def reindex_all(batch_size: int = 1000, progress: Callable[[int, int], None] | None = None) -> int:
+    total = db.session.scalar(sa.select(sa.func.count(Product.id))) or 0
+    done = 0
+    last_id = 0
+    while True:
+        batch = list(
+            db.session.scalars(
+                sa.select(Product)
+                .where(Product.id > last_id)
+                .order_by(Product.id)
+                .limit(batch_size)
+                .options(
+                    selectinload(Product.enterprise),
+                    selectinload(Product.category).selectinload(Category.parent),
+                )
+            )
+        )
+        if not batch:
+            break
+        index_products(batch)
+        db.session.commit()
+        last_id = batch[-1].id
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    return done
+
+
+def matching_ids(query: str):
+    """A SELECT of product ids matching every term of `query`, or None when it has no usable term."""
+    terms = search_terms(query)
+    if not terms:
+        return None
+    grams = sorted({g for term in terms for g in query_grams(term)})
+    stmt = sa.select(ProductSearch.product_id)
+    for term in terms:
+        stmt = stmt.where(ProductSearch.document.like(f"%{term}%"))
+    if db.engine.dialect.name == "postgresql":
+        gram_array = sa.type_coerce(ProductSearch.grams, postgresql.ARRAY(sa.Text))
+        return stmt.where(gram_array.contains(sa.bindparam("grams", grams, type_=postgresql.ARRAY(sa.Text))))
+    fts_query = " AND ".join(f'"{gram}"' for gram in grams)
+    fts_ids = sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts").bindparams(fts=fts_query)
+    return stmt.where(ProductSearch.product_id.in_(fts_ids.columns(sa.column("rowid", sa.Integer))))

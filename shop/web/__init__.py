@@ -1,0 +1,1 @@
+"""HTTP layer: one blueprint per audience. Views parse input, call a service and render."""

@@ -1,0 +1,4 @@
+"""Center staff pages."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)

@@ -1,0 +1,137 @@
+"""Fixtures: one migrated database per test session (SQLite file, or TEST_DATABASE_URL for
+PostgreSQL), emptied after every test; a client; factories for realistic objects."""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from shop import create_app
+from shop.extensions import db
+
+pytest_plugins = ["tests.factories"]
+
+_tmp = tempfile.mkdtemp(prefix="hamkke-test-")
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_tmp}/test.db"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def make_test_app(**overrides):
+    config = {
+        "ENV_NAME": "test",
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+        "UPLOAD_FOLDER": os.path.join(_tmp, "uploads"),
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app():
+    if TEST_DATABASE_URL.startswith("postgresql"):
+        _reset_postgres(TEST_DATABASE_URL)
+    application = make_test_app()
+    with application.app_context():
+        upgrade()
+    return application
+
+
+def _empty_all_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    """Every test that touches the app starts from an empty database."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application = request.getfixturevalue("app")
+    with application.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        _empty_all_tables()
+    from shop.extensions import limiter
+
+    limiter.reset()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def form_post(client):
+    """POST a form the way a browser does: fetch the page, take its CSRF token, submit."""
+
+    def post(url: str, data: dict, *, page: str | None = None, follow_redirects: bool = False):
+        html = client.get(page or url).get_data(as_text=True)
+        payload = {"csrf_token": csrf_from(html), **data}
+        return client.post(url, data=payload, follow_redirects=follow_redirects)
+
+    return post
+
+
+@pytest.fixture
+def login(form_post):
+    def do_login(user, password: str = "correct-horse-42"):
+        response = form_post("/login", {"email": user.email, "password": password})
+        assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+        return response
+
+    return do_login
+
+
+@contextmanager
+def _counting():
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def count_queries(app):
+    """with count_queries() as queries: ...; len(queries) is the number of SQL statements run."""
+    return _counting

@@ -118,7 +118,8 @@ class Variant(db.Model):
 
     @property
     def available(self) -> bool:
-        return not self.track_stock or self.stock > 0
+        # Column defaults apply only at INSERT, so an unsaved option reads None: treat it as tracked.
+        return self.track_stock is False or (self.stock or 0) > 0
 
 
 class PriceTier(db.Model):

@@ -1,0 +1,176 @@
+"""Enterprise applications (입점 신청) and the staff decision on them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from shop.core.korea import (
+    SEOUL_DISTRICTS,
+    digits_only,
+    is_valid_business_number,
+    is_valid_phone,
+    normalize_phone,
+)
+from shop.core.text import slugify
+from shop.enterprises.models import Enterprise, EnterpriseType
+from shop.extensions import db
+from shop.models_base import ApprovalStatus, utcnow
+
+# The approval state machine: a decision is taken once, on a pending application.
+ALLOWED = {
+    ApprovalStatus.PENDING: {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED},
+}
+MAX_REASON_LENGTH = 500
+SLUG_MAX_LENGTH = 100
+
+
+class EnterpriseError(Exception):
+    """A refused enterprise action; `field` names the input the message belongs to, if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class EnterpriseApplication:
+    """An enterprise as its member typed it on the sign-up form."""
+
+    name: str
+    business_number: str
+    representative: str
+    enterprise_type: str
+    district: str
+    phone: str
+    certificate_number: str | None = None
+    email: str | None = None
+
+
+def _text(value: str | None, what: str, field: str, max_length: int, required: bool = True) -> str:
+    """Whitespace-collapsed text; `what` names it with its particle for the message (e.g. "이름을")."""
+    text = " ".join((value or "").split())
+    if required and not text:
+        raise EnterpriseError(f"{what} 입력해 주세요.", field=field)
+    if len(text) > max_length:
+        raise EnterpriseError(f"{max_length}자 이하로 입력해 주세요.", field=field)
+    return text
+
+
+def check_business_number_free(business_number: str) -> None:
+    taken = db.session.scalar(
+        select(func.count()).select_from(Enterprise).where(Enterprise.business_number == business_number)
+    )
+    if taken:
+        raise EnterpriseError(
+            "이미 입점 신청된 사업자등록번호입니다. 같은 기업의 담당자라면 지원센터에 문의해 주세요.",
+            field="business_number",
+        )
+
+
+def unique_slug(name: str) -> str:
+    """slugify(name), with -2, -3 ... appended when an enterprise already uses it."""
+    base = slugify(name, max_length=SLUG_MAX_LENGTH - 6)
+    used = set(
+        db.session.scalars(
+            select(Enterprise.slug).where((Enterprise.slug == base) | Enterprise.slug.like(f"{base}-%"))
+        )
+    )
+    if base not in used:
+        return base
+    n = 2
+    while f"{base}-{n}" in used:
+        n += 1
+    return f"{base}-{n}"
+
+
+def new_application(application: EnterpriseApplication) -> Enterprise:
+    """A pending, unsaved Enterprise after checking the application (the caller commits)."""
+    name = _text(application.name, "기업명을", "enterprise_name", 100)
+    if not is_valid_business_number(application.business_number):
+        raise EnterpriseError(
+            "올바른 사업자등록번호가 아닙니다. 숫자 10자리와 검증번호를 확인해 주세요.", field="business_number"
+        )
+    business_number = digits_only(application.business_number)
+    try:
+        enterprise_type = EnterpriseType(application.enterprise_type)
+    except ValueError:
+        raise EnterpriseError("기업 유형을 선택해 주세요.", field="enterprise_type") from None
+    if application.district not in SEOUL_DISTRICTS:
+        raise EnterpriseError("서울시 자치구를 목록에서 선택해 주세요.", field="district")
+    if not is_valid_phone(application.phone):
+        raise EnterpriseError("올바른 대표 전화번호를 입력해 주세요. 예: 02-123-4567", field="enterprise_phone")
+    check_business_number_free(business_number)
+    return Enterprise(
+        name=name,
+        slug=unique_slug(name),
+        business_number=business_number,
+        representative=_text(application.representative, "대표자명을", "representative", 50),
+        enterprise_type=enterprise_type,
+        certificate_number=_text(
+            application.certificate_number, "인증·지정번호를", "certificate_number", 50, required=False
+        ) or None,
+        district=application.district,
+        phone=normalize_phone(application.phone),
+        email=(application.email or "").strip().lower() or None,
+        status=ApprovalStatus.PENDING,
+    )
+
+
+# --- staff decisions ---------------------------------------------------------------------------
+
+
+def get(enterprise_id: int) -> Enterprise | None:
+    return db.session.get(Enterprise, enterprise_id)
+
+
+def pending_applications() -> list[Enterprise]:
+    """Applications waiting for a decision, oldest first, with their members."""
+    return list(
+        db.session.scalars(
+            select(Enterprise)
+            .where(Enterprise.status == ApprovalStatus.PENDING)
+            .options(selectinload(Enterprise.members))
+            .order_by(Enterprise.created_at, Enterprise.id)
+        )
+    )
+
+
+def _decide(enterprise: Enterprise, to: ApprovalStatus, reason: str | None) -> None:
+    """Move a pending application to `to` exactly once, even when two staff decide at the same time."""
+    db.session.refresh(enterprise)
+    if to not in ALLOWED.get(enterprise.status, set()):
+        raise EnterpriseError(
+            f"'{enterprise.name}' 신청은 이미 처리되었습니다 (현재 상태: {enterprise.status.label})."
+        )
+    result = db.session.execute(
+        update(Enterprise)
+        .where(Enterprise.id == enterprise.id, Enterprise.status == enterprise.status)
+        .values(status=to, decision_reason=reason, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise EnterpriseError(f"'{enterprise.name}' 신청은 방금 다른 담당자가 처리했습니다.")
+    db.session.commit()
+    db.session.refresh(enterprise)
+
+
+def _reason(reason: str | None, required: bool) -> str | None:
+    text = (reason or "").strip()
+    if required and not text:
+        raise EnterpriseError("반려 사유를 입력해 주세요. 신청자에게 그대로 안내됩니다.", field="reason")
+    if len(text) > MAX_REASON_LENGTH:
+        raise EnterpriseError(f"사유는 {MAX_REASON_LENGTH}자 이하로 입력해 주세요.", field="reason")
+    return text or None
+
+
+def approve(enterprise: Enterprise, *, reason: str | None = None) -> None:
+    """Open the enterprise console to its members."""
+    _decide(enterprise, ApprovalStatus.APPROVED, _reason(reason, required=False))
+
+
+def reject(enterprise: Enterprise, *, reason: str) -> None:
+    """Refuse the application; the reason is shown to the applicant on their account page."""
+    _decide(enterprise, ApprovalStatus.REJECTED, _reason(reason, required=True))

@@ -38,7 +38,7 @@ def _progress(label: str):
 @click.option("--no-serve", is_flag=True, help="데이터베이스만 준비하고 서버는 띄우지 않음")
 def demo_command(host: str, port: int, no_serve: bool) -> None:
     """Create or upgrade the database, load demo data when it is empty, print demo accounts and serve."""
-    from shop.demo.seed import DEMO_ACCOUNTS, database_is_empty, seed_demo
+    from shop.demo.seed import DEMO_ACCOUNTS, database_is_empty, demo_loaded, seed_demo
 
     click.echo(f"데이터베이스: {db.engine.url.render_as_string(hide_password=True)}")
     upgrade()
@@ -47,9 +47,10 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         seed_demo(progress=_progress)
     else:
         click.echo("기존 데이터가 있어 데모 데이터는 다시 불러오지 않습니다.")
-    click.echo("\n데모 계정 (비밀번호는 모두 같습니다):")
-    for account in DEMO_ACCOUNTS:
-        click.echo(f"  {account['label']:<12} {account['email']:<32} {account['password']}")
+    if demo_loaded():
+        click.echo("\n데모 계정 (비밀번호는 모두 같습니다):")
+        for account in DEMO_ACCOUNTS:
+            click.echo(f"  {account['label']:<12} {account['email']:<32} {account['password']}")
     if no_serve:
         return
     click.echo(f"\n함께장터가 http://{host}:{port} 에서 열립니다. 종료: Ctrl+C")
@@ -61,6 +62,7 @@ def seed_demo_command() -> None:
     """Load the demo catalog (safe to run twice)."""
     from shop.demo.seed import seed_demo
 
+    upgrade()
     seed_demo(progress=_progress)
     click.echo("데모 데이터 준비 완료")
 
@@ -72,7 +74,9 @@ def seed_bench_command(products: int, enterprises: int) -> None:
     """Bulk catalog for performance work."""
     from shop.demo.bench import seed_bench
 
-    seed_bench(products=products, enterprises=enterprises, progress=_progress)
+    upgrade()
+    result = seed_bench(products=products, enterprises=enterprises, progress=_progress)
+    click.echo(", ".join(f"{key}={value}" for key, value in result.items()))
 
 
 @click.command("create-admin")

@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["UPLOAD_FOLDER"] = app.config.get("UPLOAD_FOLDER") or os.path.join(app.instance_path, "uploads")
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
     check_production_settings(app)
+    app.json.ensure_ascii = False  # Korean stays readable in API answers
 
     register_extensions(app)
     register_blueprints(app)

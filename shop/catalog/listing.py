@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -74,11 +75,20 @@ def _int_param(args: Mapping, name: str, label: str, *, low: int, high: int, str
     raw = (args.get(name) or "").strip().replace(",", "")
     if not raw:
         return None
-    if not raw.isdigit() or not (low <= int(raw) <= high):
+    # isascii: str.isdigit() also accepts digits such as "²" that int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12 or not (low <= int(raw) <= high):
         if strict:
             raise FilterError(name, f"{label}은(는) {low:,}~{high:,} 사이의 숫자여야 합니다.")
         return None
     return int(raw)
+
+
+def parse_paging(args: Mapping, *, strict: bool, max_per_page: int = 100,
+                 default_per_page: int = 24) -> tuple[int, int]:
+    """(page, per_page) from `page` and `per_page`; for lists other than products."""
+    page = _int_param(args, "page", "페이지", low=1, high=MAX_PAGE, strict=strict) or 1
+    per_page = _int_param(args, "per_page", "한 페이지 개수", low=1, high=max_per_page, strict=strict)
+    return page, per_page or default_per_page
 
 
 def parse_filters(args, *, strict: bool, max_per_page: int = 100, default_per_page: int = 24,
@@ -97,19 +107,19 @@ def parse_filters(args, *, strict: bool, max_per_page: int = 100, default_per_pa
             types.append(EnterpriseType(raw))
         except ValueError:
             if strict:
-                raise FilterError("type", f"알 수 없는 기업 유형입니다: {raw}") from None
-    district = (args.get("district") or "").strip()
+                raise FilterError("type", f"알 수 없는 기업 유형입니다: {raw[:40]}") from None
+    district = unicodedata.normalize("NFC", (args.get("district") or "").strip())
     if district and district not in SEOUL_DISTRICTS:
         if strict:
             raise FilterError("district", "서울시 자치구 이름을 입력해 주세요.")
         district = ""
-    sort = args.get("sort") or default_sort
+    sort = (args.get("sort") or "").strip() or default_sort
     if sort not in SORTS:
         if strict:
             raise FilterError("sort", f"정렬 방식은 {', '.join(SORTS)} 중 하나여야 합니다.")
         sort = default_sort
-    page = _int_param(args, "page", "페이지", low=1, high=MAX_PAGE, strict=strict) or 1
-    per_page = _int_param(args, "per_page", "한 페이지 개수", low=1, high=max_per_page, strict=strict)
+    page, per_page = parse_paging(args, strict=strict, max_per_page=max_per_page,
+                                  default_per_page=default_per_page)
     min_price = _int_param(args, "min_price", "최저 가격", low=0, high=MAX_PRICE, strict=strict)
     max_price = _int_param(args, "max_price", "최고 가격", low=0, high=MAX_PRICE, strict=strict)
     if min_price is not None and max_price is not None and min_price > max_price:
@@ -120,7 +130,7 @@ def parse_filters(args, *, strict: bool, max_per_page: int = 100, default_per_pa
     return ListingFilters(
         q=q, enterprise_types=tuple(dict.fromkeys(types)), district=district, min_price=min_price,
         max_price=max_price, in_stock=in_stock, sort=sort, page=page,
-        per_page=per_page or default_per_page,
+        per_page=per_page,
     )
 
 
@@ -139,6 +149,11 @@ class ProductPage:
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
+
+    def price_today(self, product: Product) -> int:
+        """The "from" price a card shows: the cheapest option, or a running special price if lower."""
+        special = self.special_prices.get(product.id)
+        return product.price_krw if special is None else min(product.price_krw, special)
 
 
 def _filtered(filters: ListingFilters):
@@ -165,18 +180,27 @@ def _filtered(filters: ListingFilters):
     return stmt
 
 
-def list_products(filters: ListingFilters, today: date | None = None) -> ProductPage:
-    """One page of products with their enterprise, images and running special prices: four queries."""
+def list_products(filters: ListingFilters, today: date | None = None, *, with_total: bool = True) -> ProductPage:
+    """One page of products with their enterprise, category, images and running special prices:
+    five queries (four without the total, for strips such as "new products" that never page)."""
     stmt = _filtered(filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.with_only_columns(Product.id).subquery()))
+    total = None
+    if with_total:
+        total = db.session.scalar(
+            sa.select(sa.func.count()).select_from(stmt.with_only_columns(Product.id).subquery())
+        )
     items = list(
         db.session.scalars(
-            stmt.options(contains_eager(Product.enterprise), selectinload(Product.images))
+            stmt.options(
+                contains_eager(Product.enterprise), selectinload(Product.images), selectinload(Product.category)
+            )
             .order_by(*SORTS[filters.sort][1])
             .limit(filters.per_page)
             .offset((filters.page - 1) * filters.per_page)
         )
     )
     specials = special_prices_for_products([p.id for p in items], today or date.today())
+    if total is None:
+        total = len(items)
     return ProductPage(items=items, special_prices=specials, total=total or 0, page=filters.page,
                        per_page=filters.per_page)

@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from shop.catalog.models import Category, Product, ProductStatus, Variant
-from shop.enterprises.models import Enterprise
+from shop.catalog.models import Category, PriceTier, Product, ProductStatus, Variant
+from shop.catalog.pricing import special_prices_for_variants
+from shop.core.html import sanitize_html
+from shop.curation.models import Exhibition, ExhibitionItem, ExhibitionPrice
+from shop.enterprises.models import Enterprise, EnterpriseType
 from shop.extensions import db
 from shop.models_base import ApprovalStatus
 
@@ -67,3 +72,129 @@ def category_ids_with_children(category: Category) -> list[int]:
 
 def products_by_ids(ids: Iterable[int]) -> list[Product]:
     return list(db.session.scalars(sa.select(Product).where(Product.id.in_(list(ids)))))
+
+
+# --- read side: the product page and category counts ------------------------------------------
+
+LOW_STOCK_THRESHOLD = 5
+
+
+@dataclass
+class OptionView:
+    """One option as a shopper sees it today: its price (special price applied) and stock state."""
+
+    variant: Variant
+    price_krw: int
+
+    @property
+    def regular_price_krw(self) -> int:
+        return self.variant.price_krw
+
+    @property
+    def sold_out(self) -> bool:
+        return not self.variant.available
+
+    @property
+    def stock_left(self) -> int | None:
+        """How many are left when few are (so the page can say so), else None."""
+        v = self.variant
+        if v.track_stock and 0 < v.stock <= LOW_STOCK_THRESHOLD:
+            return v.stock
+        return None
+
+    @property
+    def tiers(self) -> list[PriceTier]:
+        return list(self.variant.price_tiers)
+
+
+@dataclass
+class ProductDetail:
+    product: Product
+    options: list[OptionView]
+    exhibitions: list[Exhibition]
+    description_html: str
+
+    @property
+    def price_krw(self) -> int:
+        return min(o.price_krw for o in self.options)
+
+    @property
+    def regular_price_krw(self) -> int:
+        return self.product.price_krw
+
+    @property
+    def on_sale(self) -> bool:
+        return self.price_krw < self.regular_price_krw
+
+    @property
+    def sold_out(self) -> bool:
+        return all(o.sold_out for o in self.options)
+
+    @property
+    def has_tiers(self) -> bool:
+        return any(o.variant.price_tiers for o in self.options)
+
+
+def running_exhibitions_for(product: Product, today: date) -> list[Exhibition]:
+    """Published exhibitions running today that curate this product or price one of its options."""
+    curated = sa.select(ExhibitionItem.exhibition_id).where(ExhibitionItem.product_id == product.id)
+    priced = (
+        sa.select(ExhibitionPrice.exhibition_id)
+        .join(Variant, Variant.id == ExhibitionPrice.variant_id)
+        .where(Variant.product_id == product.id)
+    )
+    stmt = (
+        sa.select(Exhibition)
+        .where(
+            Exhibition.is_published,
+            Exhibition.starts_on <= today,
+            Exhibition.ends_on >= today,
+            sa.or_(Exhibition.id.in_(curated), Exhibition.id.in_(priced)),
+        )
+        .order_by(Exhibition.ends_on, Exhibition.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def product_detail(slug: str, today: date) -> ProductDetail | None:
+    """Everything the product page and the API detail show, or None if a shopper may not see it."""
+    product = get_visible_product(slug)
+    if product is None or not product.variants:
+        return None
+    specials = special_prices_for_variants([v.id for v in product.variants], today)
+    options = [
+        OptionView(v, min(v.price_krw, specials[v.id]) if v.id in specials else v.price_krw)
+        for v in product.variants
+    ]
+    return ProductDetail(
+        product=product,
+        options=options,
+        exhibitions=running_exhibitions_for(product, today),
+        description_html=sanitize_html(product.description_html),
+    )
+
+
+def category_product_counts() -> dict[int, int]:
+    """Visible products per category id, a top category counting its sub-categories too; one query."""
+    stmt = (
+        visible_products()
+        .with_only_columns(Product.category_id, Category.parent_id, sa.func.count(Product.id))
+        .join(Category, Category.id == Product.category_id)
+        .group_by(Product.category_id, Category.parent_id)
+    )
+    counts: dict[int, int] = {}
+    for category_id, parent_id, n in db.session.execute(stmt):
+        counts[category_id] = counts.get(category_id, 0) + n
+        if parent_id is not None:
+            counts[parent_id] = counts.get(parent_id, 0) + n
+    return counts
+
+
+def product_counts_by_enterprise_type() -> dict[EnterpriseType, int]:
+    """Visible products per enterprise type, for "shop by enterprise type"; one query."""
+    stmt = (
+        visible_products()
+        .with_only_columns(Enterprise.enterprise_type, sa.func.count(Product.id))
+        .group_by(Enterprise.enterprise_type)
+    )
+    return {EnterpriseType(t): n for t, n in db.session.execute(stmt)}

@@ -1,12 +1,212 @@
 """Public pages: home, categories, products, enterprises, exhibitions, art collaborations, search."""
-from flask import Blueprint, current_app, render_template, send_from_directory
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+
+from shop.catalog.listing import SORTS, ListingFilters, list_products, parse_filters, with_category
+from shop.catalog.services import (
+    category_product_counts,
+    get_category,
+    product_counts_by_enterprise_type,
+    product_detail,
+    top_categories,
+)
+from shop.core.html import sanitize_html
+from shop.core.korea import SEOUL_DISTRICTS
+from shop.core.money import format_krw
+from shop.core.storage import thumbnail_path
+from shop.curation import services as curation
+from shop.curation.models import ExhibitionPhase
+from shop.enterprises import queries as enterprises
+from shop.enterprises.models import SocialValueArea
 
 bp = Blueprint("storefront", __name__)
+
+MAX_SLUG_LENGTH = 200
+
+
+def _checked_slug(slug: str) -> str:
+    """Slugs that no row can have (NUL bytes break PostgreSQL, huge ones waste a query) are 404s."""
+    if len(slug) > MAX_SLUG_LENGTH or "\x00" in slug:
+        abort(404)
+    return slug
+
+
+@bp.app_template_filter("krw_korean")
+def krw_korean(amount: int) -> str:
+    """Large amounts the way Koreans read them: 2,730,000,000 -> `27억 3,000만원`."""
+    eok, rest = divmod(int(amount), 100_000_000)
+    man = rest // 10_000
+    parts = [f"{eok:,}억"] if eok else []
+    if man:
+        parts.append(f"{man:,}만")
+    return " ".join(parts) + "원" if parts else format_krw(int(amount))
+
+
+@bp.app_template_filter("thumb")
+def thumb(path: str | None) -> str | None:
+    """The 400px thumbnail saved alongside every stored image, for cards in a grid."""
+    return thumbnail_path(path) if path else path
+
+
+@bp.context_processor
+def listing_choices():
+    return {"sorts": SORTS, "districts": SEOUL_DISTRICTS, "phases": ExhibitionPhase,
+            "social_value_areas": list(SocialValueArea)}
 
 
 @bp.get("/")
 def home():
-    return render_template("storefront/home.html")
+    today = date.today()
+    return render_template(
+        "storefront/home.html",
+        exhibitions=curation.exhibitions_in_phase(ExhibitionPhase.ONGOING, today, limit=4),
+        art_collabs=curation.list_art_collabs(limit=3),
+        new_products=list_products(ListingFilters(per_page=8), today, with_total=False),
+        type_counts=product_counts_by_enterprise_type(),
+        social_value=enterprises.mall_social_value(),
+    )
+
+
+@bp.get("/categories")
+def categories():
+    filters = parse_filters(request.args, strict=False)
+    return render_template(
+        "storefront/categories.html",
+        tree=top_categories(),
+        counts=category_product_counts(),
+        filters=filters,
+        page=list_products(filters),
+        link_args=filters.query_args(),
+    )
+
+
+@bp.get("/categories/<slug>")
+def category(slug: str):
+    found = get_category(_checked_slug(slug)) or abort(404)
+    filters = with_category(parse_filters(request.args, strict=False), found)
+    return render_template(
+        "storefront/category.html",
+        category=found,
+        filters=filters,
+        page=list_products(filters),
+        link_args=dict(filters.query_args(), slug=found.slug),
+    )
+
+
+@bp.get("/products/<slug>")
+def product(slug: str):
+    today = date.today()
+    detail = product_detail(_checked_slug(slug), today) or abort(404)
+    enterprise = detail.product.enterprise
+    siblings = list_products(ListingFilters(enterprise_id=enterprise.id, per_page=5), today, with_total=False)
+    siblings.items = [p for p in siblings.items if p.id != detail.product.id][:4]
+    return render_template(
+        "storefront/product.html",
+        detail=detail,
+        product=detail.product,
+        enterprise=enterprise,
+        social_value=enterprises.latest_social_value(enterprise.social_values),
+        siblings=siblings,
+    )
+
+
+@bp.get("/enterprises")
+def enterprise_list():
+    filters = enterprises.parse_enterprise_filters(request.args, strict=False)
+    return render_template(
+        "storefront/enterprises.html",
+        filters=filters,
+        page=enterprises.list_enterprises(filters),
+        link_args=filters.query_args(),
+    )
+
+
+@bp.get("/enterprises/<slug>")
+def enterprise(slug: str):
+    found = enterprises.get_public_enterprise(_checked_slug(slug)) or abort(404)
+    parsed = parse_filters(request.args, strict=False)
+    filters = ListingFilters(enterprise_id=found.id, sort=parsed.sort, page=parsed.page, per_page=parsed.per_page)
+    return render_template(
+        "storefront/enterprise.html",
+        enterprise=found,
+        story_html=sanitize_html(found.story_html),
+        social_values=enterprises.social_value_by_year(found.social_values),
+        filters=filters,
+        page=list_products(filters),
+        link_args=dict(filters.query_args(), slug=found.slug),
+    )
+
+
+@bp.get("/exhibitions")
+def exhibitions():
+    return render_template("storefront/exhibitions.html", grouped=curation.exhibitions_by_phase(date.today()))
+
+
+@bp.get("/exhibitions/<slug>")
+def exhibition(slug: str):
+    today = date.today()
+    found = curation.get_published_exhibition(_checked_slug(slug)) or abort(404)
+    return render_template(
+        "storefront/exhibition.html",
+        exhibition=found,
+        description_html=sanitize_html(found.description_html),
+        phase=found.phase(today),
+        curated=curation.curated_products(found, today),
+    )
+
+
+@bp.get("/art-collabs")
+def art_collabs():
+    return render_template("storefront/art_collabs.html", collabs=curation.list_art_collabs())
+
+
+@bp.get("/art-collabs/<slug>")
+def art_collab(slug: str):
+    found = curation.get_published_art_collab(_checked_slug(slug)) or abort(404)
+    return render_template(
+        "storefront/art_collab.html",
+        collab=found,
+        story_html=sanitize_html(found.story_html),
+        curated=curation.art_collab_products(found, date.today()),
+    )
+
+
+@bp.get("/search")
+def search():
+    filters = parse_filters(request.args, strict=False)
+    searching = bool(filters.q) or filters != ListingFilters(sort=filters.sort, page=filters.page,
+                                                             per_page=filters.per_page)
+    return render_template(
+        "storefront/search.html",
+        filters=filters,
+        searching=searching,
+        page=list_products(filters) if searching else None,
+        matching_enterprises=enterprises.search_enterprises(filters.q) if filters.q else [],
+        link_args=filters.query_args(),
+    )
+
+
+@bp.get("/about")
+def about():
+    return render_template("pages/about.html")
+
+
+@bp.get("/terms")
+def terms():
+    return render_template("pages/terms.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("pages/privacy.html")
+
+
+@bp.get("/withdrawal")
+def withdrawal():
+    return render_template("pages/withdrawal.html")
 
 
 @bp.get("/media/<path:filename>")

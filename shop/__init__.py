@@ -50,12 +50,14 @@ def check_production_settings(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL lets readers and a writer work at once; SQLite enforces foreign keys only when asked."""
+    """WAL lets readers and a writer work at once; SQLite enforces foreign keys only when asked.
+    The driver begins a transaction only at the first write, so reads never hold a stale snapshot
+    that would keep a later write from waiting for the lock."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

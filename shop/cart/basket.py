@@ -1,0 +1,165 @@
+"""A basket priced for today: lines grouped by enterprise, each group with its delivery fee, the VAT
+inside the total, and what is wrong with any line. The cart page and checkout read the same numbers."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from shop.catalog.models import Product, ProductStatus, TaxType, Variant
+from shop.catalog.pricing import special_prices_for_variants, unit_price
+from shop.core.korea import is_jeju_or_island_postcode
+from shop.core.money import vat_of
+from shop.enterprises.models import Enterprise
+from shop.extensions import db
+from shop.models_base import ApprovalStatus
+
+MAX_QTY_PER_LINE = 9_999  # more than any real order; keeps typos like 100000 out
+
+
+@dataclass
+class BasketLine:
+    variant: Variant
+    quantity: int
+    unit_price_krw: int
+    problem: str | None = None  # why this line cannot be ordered as it is, in Korean
+
+    @property
+    def product(self) -> Product:
+        return self.variant.product
+
+    @property
+    def regular_price_krw(self) -> int:
+        return self.variant.price_krw
+
+    @property
+    def line_total_krw(self) -> int:
+        return self.unit_price_krw * self.quantity
+
+    @property
+    def taxable(self) -> bool:
+        return self.product.tax_type is TaxType.TAXABLE
+
+
+@dataclass
+class EnterpriseGroup:
+    enterprise: Enterprise
+    lines: list[BasketLine] = field(default_factory=list)
+    shipping_fee_krw: int = 0
+    island_fee_krw: int = 0
+
+    @property
+    def items_total_krw(self) -> int:
+        return sum(line.line_total_krw for line in self.lines)
+
+    @property
+    def total_krw(self) -> int:
+        return self.items_total_krw + self.shipping_fee_krw
+
+    @property
+    def free_shipping_gap_krw(self) -> int | None:
+        """How much more to buy from this enterprise for free delivery, when that is close enough to say."""
+        threshold = self.enterprise.free_shipping_threshold_krw
+        if threshold is None or self.items_total_krw >= threshold:
+            return None
+        return threshold - self.items_total_krw
+
+
+@dataclass
+class Basket:
+    groups: list[EnterpriseGroup]
+    postcode: str | None
+
+    @property
+    def lines(self) -> list[BasketLine]:
+        return [line for group in self.groups for line in group.lines]
+
+    @property
+    def items_total_krw(self) -> int:
+        return sum(g.items_total_krw for g in self.groups)
+
+    @property
+    def shipping_total_krw(self) -> int:
+        return sum(g.shipping_fee_krw for g in self.groups)
+
+    @property
+    def total_krw(self) -> int:
+        return self.items_total_krw + self.shipping_total_krw
+
+    @property
+    def vat_krw(self) -> int:
+        """VAT of the taxable goods and of delivery (a taxable service); tax-exempt goods carry none."""
+        taxable = sum(line.line_total_krw for line in self.lines if line.taxable)
+        return vat_of(taxable + self.shipping_total_krw)
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"{line.product.name} ({line.variant.name}): {line.problem}" for line in self.lines if line.problem]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups
+
+    @property
+    def can_order(self) -> bool:
+        return not self.is_empty and not self.problems
+
+
+def shipping_fee(enterprise: Enterprise, items_total_krw: int, postcode: str | None) -> tuple[int, int]:
+    """(fee, of which island surcharge) for one enterprise's part of an order."""
+    threshold = enterprise.free_shipping_threshold_krw
+    base = 0 if threshold is not None and items_total_krw >= threshold else enterprise.shipping_base_fee_krw
+    island = enterprise.shipping_island_fee_krw if is_jeju_or_island_postcode(postcode) else 0
+    return base + island, island
+
+
+def line_problem(variant: Variant, quantity: int) -> str | None:
+    """Why `quantity` of this option cannot be ordered now, or None."""
+    product = variant.product
+    if product.status is not ProductStatus.ACTIVE or product.enterprise.status is not ApprovalStatus.APPROVED:
+        return "지금은 판매하지 않는 상품입니다."
+    if quantity < product.min_order_qty:
+        return f"최소 주문 수량은 {product.min_order_qty:,}개입니다."
+    if quantity > MAX_QTY_PER_LINE:
+        return f"한 번에 {MAX_QTY_PER_LINE:,}개까지 주문할 수 있습니다."
+    if variant.track_stock and variant.stock < quantity:
+        return "품절되었습니다." if variant.stock == 0 else f"재고가 {variant.stock:,}개 남아 있습니다."
+    return None
+
+
+def load_variants(variant_ids: Iterable[int]) -> dict[int, Variant]:
+    """The options with what pricing and checks need, in one round of queries."""
+    ids = list(set(variant_ids))
+    if not ids:
+        return {}
+    stmt = (
+        sa.select(Variant)
+        .where(Variant.id.in_(ids))
+        .options(
+            selectinload(Variant.price_tiers),
+            selectinload(Variant.product).selectinload(Product.enterprise),
+            selectinload(Variant.product).selectinload(Product.images),
+        )
+    )
+    return {v.id: v for v in db.session.scalars(stmt)}
+
+
+def price_basket(quantities: list[tuple[int, int]], *, today: date, postcode: str | None = None) -> Basket:
+    """Price (variant id, quantity) pairs for today. Groups keep the order the lines were given in."""
+    variants = load_variants(vid for vid, _ in quantities)
+    specials = special_prices_for_variants(variants, today)
+    groups: dict[int, EnterpriseGroup] = {}
+    for variant_id, quantity in quantities:
+        variant = variants.get(variant_id)
+        if variant is None:
+            continue
+        price = unit_price(variant, quantity, special_price=specials.get(variant_id))
+        line = BasketLine(variant, quantity, price, line_problem(variant, quantity))
+        enterprise = variant.product.enterprise
+        groups.setdefault(enterprise.id, EnterpriseGroup(enterprise)).lines.append(line)
+    for group in groups.values():
+        group.shipping_fee_krw, group.island_fee_krw = shipping_fee(group.enterprise, group.items_total_krw, postcode)
+    return Basket(list(groups.values()), postcode)

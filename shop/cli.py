@@ -14,6 +14,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_bench_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(expire_orders_command)
+    app.cli.add_command(confirm_deliveries_command)
+    app.cli.add_command(retry_refunds_command)
 
 
 def _progress(label: str):
@@ -94,3 +97,28 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"관리자 계정을 만들었습니다: {user.email}")
+
+
+@click.command("expire-orders")
+def expire_orders_command() -> None:
+    """Cancel unpaid orders past their payment deadline and give their stock back (run every minute)."""
+    from shop.orders.services import expire_overdue_orders
+
+    numbers = expire_overdue_orders()
+    click.echo(f"만료 처리한 주문 {len(numbers)}건" + (": " + ", ".join(numbers) if numbers else ""))
+
+
+@click.command("confirm-deliveries")
+def confirm_deliveries_command() -> None:
+    """구매확정 for deliveries older than AUTO_CONFIRM_DAYS (run daily)."""
+    from shop.orders.services import auto_confirm_deliveries
+
+    click.echo(f"자동 구매확정 {auto_confirm_deliveries()}건")
+
+
+@click.command("retry-refunds")
+def retry_refunds_command() -> None:
+    """Ask the payment provider again for refunds it could not take (same idempotency key)."""
+    from shop.payments.services import retry_requested_refunds
+
+    click.echo(f"환불 재요청 {retry_requested_refunds()}건")

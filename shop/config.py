@@ -37,6 +37,20 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
 
     PER_PAGE = 24
+
+    ORDER_PAYMENT_MINUTES = int(os.environ.get("ORDER_PAYMENT_MINUTES", "30"))  # unpaid orders expire
+    RETURN_WINDOW_DAYS = 7  # 전자상거래법: 청약철회 within 7 days of delivery
+    AUTO_CONFIRM_DAYS = 7  # 구매확정 happens by itself this long after delivery
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # a Stripe-compatible server, e.g. stripe-mock
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")  # empty: emails are written to the log
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "함께장터 <no-reply@hamkke.example>")
     UPLOAD_FOLDER: str | None = os.environ.get("UPLOAD_FOLDER")  # default: <instance>/uploads
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 

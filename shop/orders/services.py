@@ -1,0 +1,474 @@
+"""Placing an order and every state change after it. Each change goes through one function that checks
+the transition and applies it with a conditional UPDATE, so two racing requests cannot both win."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from shop.accounts.models import Role, User
+from shop.cart.basket import Basket, price_basket
+from shop.cart.models import Cart, CartItem
+from shop.core.korea import digits_only, is_valid_mobile, is_valid_postcode, normalize_phone
+from shop.core.transactions import write_transaction
+from shop.extensions import db
+from shop.models_base import utcnow
+from shop.notifications import order_mail
+from shop.orders import stock
+from shop.orders.couriers import COURIERS
+from shop.orders.models import (
+    Order,
+    OrderChannel,
+    OrderEvent,
+    OrderItem,
+    OrderStatus,
+    PaymentMethod,
+    ReturnReason,
+    Shipment,
+    ShipmentStatus,
+)
+from shop.orders.numbering import new_order_number
+
+BUYER, SYSTEM, ENTERPRISE, STAFF = "구매자", "시스템", "입점기업", "지원센터"
+
+SHIPMENT_TRANSITIONS: dict[ShipmentStatus, set[ShipmentStatus]] = {
+    ShipmentStatus.AWAITING_PAYMENT: {ShipmentStatus.PAID, ShipmentStatus.CANCELLED},
+    ShipmentStatus.PAID: {ShipmentStatus.PREPARING, ShipmentStatus.CANCELLED},
+    ShipmentStatus.PREPARING: {ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED},
+    ShipmentStatus.SHIPPED: {ShipmentStatus.DELIVERED},
+    ShipmentStatus.DELIVERED: {ShipmentStatus.CONFIRMED, ShipmentStatus.RETURN_REQUESTED},
+    ShipmentStatus.RETURN_REQUESTED: {ShipmentStatus.RETURNED, ShipmentStatus.DELIVERED},
+    ShipmentStatus.CONFIRMED: set(),
+    ShipmentStatus.RETURNED: set(),
+    ShipmentStatus.CANCELLED: set(),
+}
+CANCELLABLE_SHIPMENTS = {ShipmentStatus.AWAITING_PAYMENT, ShipmentStatus.PAID, ShipmentStatus.PREPARING}
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+class OrderError(Exception):
+    """A rule refused the change; the message is for the user."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Delivery:
+    recipient_name: str
+    recipient_phone: str
+    postcode: str
+    address1: str
+    address2: str = ""
+    memo: str = ""
+
+    def checked(self) -> Delivery:
+        """The same delivery, trimmed and normalised, or OrderError naming the first bad field."""
+        name, address1 = self.recipient_name.strip(), self.address1.strip()
+        if not name or len(name) > 50:
+            raise OrderError("받는 분 이름을 50자 이내로 입력해 주세요.", "recipient_name")
+        if not is_valid_mobile(self.recipient_phone):
+            raise OrderError("휴대전화 번호를 010-1234-5678 형식으로 입력해 주세요.", "recipient_phone")
+        if not is_valid_postcode(self.postcode):
+            raise OrderError("우편번호 5자리를 입력해 주세요.", "postcode")
+        if not address1 or len(address1) > 200:
+            raise OrderError("주소를 입력해 주세요.", "address1")
+        if len(self.address2.strip()) > 200:
+            raise OrderError("상세주소는 200자 이내로 입력해 주세요.", "address2")
+        if len(self.memo.strip()) > 100:
+            raise OrderError("배송 메모는 100자 이내로 입력해 주세요.", "memo")
+        return Delivery(name, normalize_phone(self.recipient_phone), digits_only(self.postcode), address1,
+                        self.address2.strip(), self.memo.strip())
+
+
+# --- placing ---------------------------------------------------------------------------------------
+
+
+def find_by_idempotency_key(buyer: User, key: str) -> Order | None:
+    return db.session.scalar(sa.select(Order).where(Order.buyer_id == buyer.id, Order.idempotency_key == key))
+
+
+def place_order(
+    buyer: User,
+    quantities: list[tuple[int, int]],
+    delivery: Delivery,
+    idempotency_key: str,
+    *,
+    today: date,
+    channel: OrderChannel = OrderChannel.CONSUMER,
+    payment_method: PaymentMethod = PaymentMethod.CARD,
+) -> Order:
+    """Create the order, one shipment per enterprise, prices frozen, stock taken — all or nothing.
+    The same idempotency key from the same buyer always yields the same single order."""
+    if not IDEMPOTENCY_KEY.fullmatch(idempotency_key or ""):
+        raise OrderError("주문서가 올바르지 않습니다. 장바구니에서 다시 주문해 주세요.")
+    existing = find_by_idempotency_key(buyer, idempotency_key)
+    if existing is not None:
+        return existing
+    delivery = delivery.checked()
+    if not quantities:
+        raise OrderError("주문할 상품이 없습니다.")
+    basket = price_basket(quantities, today=today, postcode=delivery.postcode)
+    if not basket.can_order:
+        raise OrderError(" ".join(basket.problems) or "주문할 수 없는 상품이 있습니다.")
+    try:
+        with write_transaction():
+            existing = find_by_idempotency_key(buyer, idempotency_key)
+            if existing is not None:
+                return existing
+            order = _insert_order(buyer, basket, delivery, idempotency_key, channel, payment_method)
+    except stock.OutOfStock as exc:
+        line = next(line for line in basket.lines if line.variant.id == exc.variant_id)
+        raise OrderError(f"{line.product.name} ({line.variant.name})의 재고가 부족합니다. 수량을 줄여 주세요.") from exc
+    except IntegrityError:
+        # A concurrent submit with the same key won the unique constraint; ours rolled back whole.
+        existing = find_by_idempotency_key(buyer, idempotency_key)
+        if existing is None:
+            raise
+        return existing
+    _remove_from_cart(buyer, [vid for vid, _ in quantities])
+    order_mail.placed(order.number)
+    return order
+
+
+def _insert_order(buyer, basket: Basket, delivery: Delivery, key: str, channel, payment_method) -> Order:
+    for line in basket.lines:
+        stock.take(line.variant.id, line.quantity)
+    stock.refresh_in_stock(line.product.id for line in basket.lines)
+    now = utcnow()
+    order = Order(
+        number=new_order_number(now), buyer_id=buyer.id, institution_id=buyer.institution_id,
+        channel=channel, payment_method=payment_method, status=OrderStatus.PENDING_PAYMENT,
+        idempotency_key=key, recipient_name=delivery.recipient_name, recipient_phone=delivery.recipient_phone,
+        postcode=delivery.postcode, address1=delivery.address1, address2=delivery.address2,
+        delivery_memo=delivery.memo, items_total_krw=basket.items_total_krw,
+        shipping_total_krw=basket.shipping_total_krw, total_krw=basket.total_krw, vat_krw=basket.vat_krw,
+        placed_at=now, expires_at=now + timedelta(minutes=current_app.config["ORDER_PAYMENT_MINUTES"]),
+    )
+    db.session.add(order)
+    for group in basket.groups:
+        shipment = Shipment(order=order, enterprise_id=group.enterprise.id, items_total_krw=group.items_total_krw,
+                            shipping_fee_krw=group.shipping_fee_krw)
+        db.session.add(shipment)
+        for line in group.lines:
+            db.session.add(OrderItem(
+                order=order, shipment=shipment, product_id=line.product.id, variant_id=line.variant.id,
+                product_name=line.product.name, option_name=line.variant.name, sku=line.variant.sku,
+                regular_price_krw=line.regular_price_krw, unit_price_krw=line.unit_price_krw,
+                quantity=line.quantity, line_total_krw=line.line_total_krw, tax_type=line.product.tax_type,
+                stock_tracked=line.variant.track_stock,
+            ))
+    _record(order, None, None, OrderStatus.PENDING_PAYMENT.value, buyer, BUYER, "주문서 작성")
+    db.session.flush()
+    return order
+
+
+def _remove_from_cart(buyer: User, variant_ids: list[int]) -> None:
+    cart_id = sa.select(Cart.id).where(Cart.user_id == buyer.id).scalar_subquery()
+    db.session.execute(sa.delete(CartItem).where(CartItem.cart_id == cart_id, CartItem.variant_id.in_(variant_ids)))
+    db.session.commit()
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def _order_query():
+    return sa.select(Order).options(
+        selectinload(Order.shipments).selectinload(Shipment.items),
+        selectinload(Order.shipments).selectinload(Shipment.enterprise),
+        selectinload(Order.events),
+    )
+
+
+def buyer_order(buyer: User, number: str) -> Order | None:
+    """One of the buyer's own orders (no one else's), with shipments, items and timeline."""
+    return db.session.scalar(_order_query().where(Order.number == number, Order.buyer_id == buyer.id))
+
+
+def buyer_orders(buyer: User, *, page: int = 1, per_page: int = 20) -> list[Order]:
+    stmt = (_order_query().where(Order.buyer_id == buyer.id).order_by(Order.placed_at.desc(), Order.id.desc())
+            .limit(per_page).offset((page - 1) * per_page))
+    return list(db.session.scalars(stmt))
+
+
+def order_by_number(number: str) -> Order | None:
+    return db.session.scalar(_order_query().where(Order.number == number))
+
+
+# --- order state -----------------------------------------------------------------------------------
+
+
+def _record(order: Order, shipment: Shipment | None, from_status: str | None, to_status: str,
+            actor: User | None, actor_label: str, note: str = "") -> None:
+    db.session.add(OrderEvent(order=order, shipment_id=shipment.id if shipment else None,
+                              from_status=from_status, to_status=to_status,
+                              actor_id=actor.id if actor else None, actor_label=actor_label, note=note))
+
+
+def _move_order(order: Order, frm: OrderStatus, to: OrderStatus, **values) -> bool:
+    """Conditional UPDATE: True only for the one caller that actually moved the order."""
+    result = db.session.execute(
+        sa.update(Order).where(Order.id == order.id, Order.status == frm).values(status=to, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _give_back_stock(order: Order) -> None:
+    items = db.session.scalars(sa.select(OrderItem).where(OrderItem.order_id == order.id)).all()
+    for item in items:
+        if item.stock_tracked and item.variant_id is not None:
+            stock.give_back(item.variant_id, item.quantity)
+    stock.refresh_in_stock(item.product_id for item in items if item.product_id)
+
+
+def _cancel_shipments(order: Order, actor: User | None, actor_label: str, note: str) -> None:
+    for shipment in db.session.scalars(sa.select(Shipment).where(Shipment.order_id == order.id)):
+        frm = shipment.status
+        if frm in CANCELLABLE_SHIPMENTS:
+            _move_shipment_row(shipment, ShipmentStatus.CANCELLED)
+            _record(order, shipment, frm.value, ShipmentStatus.CANCELLED.value, actor, actor_label, note)
+
+
+def mark_paid(order_id: int, *, note: str) -> bool:
+    """pending_payment → paid, and its shipments with it. True when this call made the change.
+    Called only by the payments service once the provider confirmed the exact amount."""
+    order = db.session.get(Order, order_id)
+    if not _move_order(order, OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, paid_at=utcnow()):
+        return False
+    for shipment in db.session.scalars(sa.select(Shipment).where(Shipment.order_id == order.id)):
+        _move_shipment_row(shipment, ShipmentStatus.PAID)
+        _record(order, shipment, ShipmentStatus.AWAITING_PAYMENT.value, ShipmentStatus.PAID.value, None, "결제사")
+    _record(order, None, OrderStatus.PENDING_PAYMENT.value, OrderStatus.PAID.value, None, "결제사", note)
+    return True
+
+
+def release_unpaid(order_id: int, to: OrderStatus, *, actor: User | None, actor_label: str, note: str) -> bool:
+    """An unpaid order is cancelled or expires: stock goes back, exactly once (whoever wins the UPDATE)."""
+    assert to in (OrderStatus.CANCELLED, OrderStatus.EXPIRED)
+    order = db.session.get(Order, order_id)
+    if not _move_order(order, OrderStatus.PENDING_PAYMENT, to, cancelled_at=utcnow()):
+        return False
+    _give_back_stock(order)
+    _cancel_shipments(order, actor, actor_label, note)
+    _record(order, None, OrderStatus.PENDING_PAYMENT.value, to.value, actor, actor_label, note)
+    return True
+
+
+def expire_overdue_orders(now: datetime | None = None) -> list[str]:
+    """Expire every unpaid order past its deadline; returns their numbers. Safe to run anywhere, any time."""
+    now = now or utcnow()
+    overdue = db.session.scalars(
+        sa.select(Order.id).where(Order.status == OrderStatus.PENDING_PAYMENT, Order.expires_at <= now)
+    ).all()
+    expired = []
+    for order_id in overdue:
+        with write_transaction():
+            if release_unpaid(order_id, OrderStatus.EXPIRED, actor=None, actor_label=SYSTEM,
+                              note="결제 기한이 지나 주문이 취소되었습니다."):
+                expired.append(db.session.get(Order, order_id).number)
+    return expired
+
+
+def expire_if_overdue(order: Order, now: datetime | None = None) -> None:
+    """Lazy expiry: an order page never shows 결제대기 for an order whose time ran out."""
+    now = now or utcnow()
+    if order.status is OrderStatus.PENDING_PAYMENT and order.expires_at and _aware(order.expires_at) <= now:
+        with write_transaction():
+            release_unpaid(order.id, OrderStatus.EXPIRED, actor=None, actor_label=SYSTEM,
+                           note="결제 기한이 지나 주문이 취소되었습니다.")
+        db.session.refresh(order)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored in UTC."""
+    from datetime import timezone
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def cancellable(order: Order) -> bool:
+    """The buyer may cancel until any of the order's shipments has left."""
+    if order.status is OrderStatus.PENDING_PAYMENT:
+        return True
+    return order.status is OrderStatus.PAID and all(s.status in CANCELLABLE_SHIPMENTS for s in order.shipments)
+
+
+def cancel_paid_order(order_id: int, *, actor: User, actor_label: str) -> bool:
+    """paid → cancelled while nothing has shipped: shipments cancelled, stock back. The caller (payments)
+    records the refund in the same transaction. False when the order is no longer cancellable."""
+    shipped = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Shipment)
+        .where(Shipment.order_id == order_id, Shipment.status.not_in(CANCELLABLE_SHIPMENTS))
+    )
+    if shipped:
+        raise OrderError("이미 발송된 상품이 있어 주문을 취소할 수 없습니다. 배송완료 후 반품을 신청해 주세요.")
+    order = db.session.get(Order, order_id)
+    if not _move_order(order, OrderStatus.PAID, OrderStatus.CANCELLED, cancelled_at=utcnow()):
+        return False
+    _give_back_stock(order)
+    _cancel_shipments(order, actor, actor_label, "구매자 주문 취소")
+    _record(order, None, OrderStatus.PAID.value, OrderStatus.CANCELLED.value, actor, actor_label, "주문 취소")
+    return True
+
+
+# --- shipments -------------------------------------------------------------------------------------
+
+
+_TIMESTAMPS = {
+    ShipmentStatus.SHIPPED: "shipped_at",
+    ShipmentStatus.DELIVERED: "delivered_at",
+    ShipmentStatus.CONFIRMED: "confirmed_at",
+    ShipmentStatus.RETURN_REQUESTED: "return_requested_at",
+}
+
+
+def _move_shipment_row(shipment: Shipment, to: ShipmentStatus, **values) -> None:
+    frm = shipment.status
+    if to not in SHIPMENT_TRANSITIONS[frm]:
+        raise OrderError(f"'{frm.label}' 상태에서는 '{to.label}'(으)로 바꿀 수 없습니다.")
+    if to in _TIMESTAMPS and _TIMESTAMPS[to] not in values:
+        values[_TIMESTAMPS[to]] = utcnow()
+    result = db.session.execute(
+        sa.update(Shipment).where(Shipment.id == shipment.id, Shipment.status == frm).values(status=to, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise OrderError("방금 다른 곳에서 배송 상태가 바뀌었습니다. 새로고침 후 다시 시도해 주세요.")
+    db.session.expire(shipment)
+
+
+def move_shipment(shipment: Shipment, to: ShipmentStatus, *, actor: User | None, actor_label: str,
+                  note: str = "", **values) -> None:
+    """The one way a shipment changes state: checked against the transition table, recorded on the
+    timeline, committed; a refused or lost race changes nothing."""
+    with write_transaction():
+        db.session.refresh(shipment)
+        frm = shipment.status
+        _move_shipment_row(shipment, to, **values)
+        _record(shipment.order, shipment, frm.value, to.value, actor, actor_label, note)
+    db.session.refresh(shipment)
+
+
+def _require_enterprise_actor(shipment: Shipment, actor: User) -> str:
+    if actor.role is Role.ADMIN:
+        return STAFF
+    if actor.role is Role.ENTERPRISE and actor.enterprise_id == shipment.enterprise_id:
+        return ENTERPRISE
+    raise OrderError("이 배송을 처리할 권한이 없습니다.")
+
+
+def _require_buyer(shipment: Shipment, buyer: User) -> None:
+    if shipment.order.buyer_id != buyer.id:
+        raise OrderError("본인의 주문만 처리할 수 있습니다.")
+
+
+def start_preparing(shipment: Shipment, actor: User) -> None:
+    move_shipment(shipment, ShipmentStatus.PREPARING, actor=actor, actor_label=_require_enterprise_actor(shipment, actor))
+
+
+def ship(shipment: Shipment, actor: User, *, courier: str, tracking_number: str) -> None:
+    label = _require_enterprise_actor(shipment, actor)
+    number = (tracking_number or "").strip().replace("-", "")
+    if courier not in COURIERS:
+        raise OrderError("택배사를 목록에서 골라 주세요.", "courier")
+    if courier != "direct" and not re.fullmatch(r"[0-9A-Za-z]{8,20}", number):
+        raise OrderError("송장번호는 숫자·영문 8~20자로 입력해 주세요.", "tracking_number")
+    move_shipment(shipment, ShipmentStatus.SHIPPED, actor=actor, actor_label=label,
+                  note=f"{COURIERS[courier][0]} {number}".strip(), courier=courier, tracking_number=number or None)
+    order_mail.shipped(shipment.id)
+
+
+def mark_delivered(shipment: Shipment, actor: User | None) -> None:
+    label = _require_enterprise_actor(shipment, actor) if actor else SYSTEM
+    move_shipment(shipment, ShipmentStatus.DELIVERED, actor=actor, actor_label=label)
+
+
+def confirm_purchase(shipment: Shipment, buyer: User) -> None:
+    _require_buyer(shipment, buyer)
+    move_shipment(shipment, ShipmentStatus.CONFIRMED, actor=buyer, actor_label=BUYER, note="구매확정")
+
+
+def auto_confirm_deliveries(now: datetime | None = None) -> int:
+    """구매확정 by itself AUTO_CONFIRM_DAYS after delivery, unless a return is under way."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["AUTO_CONFIRM_DAYS"])
+    due = db.session.scalars(
+        sa.select(Shipment).where(Shipment.status == ShipmentStatus.DELIVERED, Shipment.delivered_at <= cutoff)
+    ).all()
+    confirmed = 0
+    for shipment in due:
+        try:
+            move_shipment(shipment, ShipmentStatus.CONFIRMED, actor=None, actor_label=SYSTEM, note="자동 구매확정")
+            confirmed += 1
+        except OrderError:
+            continue  # the buyer acted meanwhile
+    return confirmed
+
+
+def return_fee_for(shipment: Shipment, reason: ReturnReason) -> int:
+    """A change of mind costs the buyer the delivery both ways (전자상거래법 제18조 ⑨); the original
+    fee was already paid unless delivery was free, in which case it is charged now."""
+    if not reason.buyer_pays_return_fee:
+        return 0
+    base = shipment.enterprise.shipping_base_fee_krw
+    return base if shipment.shipping_fee_krw > 0 else 2 * base
+
+
+def return_refund_amount(shipment: Shipment) -> int:
+    """What a buyer gets back for a returned shipment."""
+    reason = shipment.return_reason
+    if reason is not None and reason.buyer_pays_return_fee:
+        return max(shipment.items_total_krw - shipment.return_fee_krw, 0)
+    return shipment.total_krw
+
+
+def can_request_return(shipment: Shipment, now: datetime | None = None) -> bool:
+    if shipment.status is not ShipmentStatus.DELIVERED or shipment.delivered_at is None:
+        return False
+    window = timedelta(days=current_app.config["RETURN_WINDOW_DAYS"])
+    return (now or utcnow()) <= _aware(shipment.delivered_at) + window
+
+
+def request_return(shipment: Shipment, buyer: User, *, reason: str, detail: str, now: datetime | None = None) -> None:
+    _require_buyer(shipment, buyer)
+    try:
+        reason_enum = ReturnReason(reason)
+    except ValueError:
+        raise OrderError("반품 사유를 골라 주세요.", "reason") from None
+    detail = (detail or "").strip()
+    if len(detail) > 500:
+        raise OrderError("상세 사유는 500자 이내로 입력해 주세요.", "detail")
+    if not can_request_return(shipment, now):
+        raise OrderError(f"반품은 배송완료 후 {current_app.config['RETURN_WINDOW_DAYS']}일 이내에 신청할 수 있습니다.")
+    move_shipment(shipment, ShipmentStatus.RETURN_REQUESTED, actor=buyer, actor_label=BUYER,
+                  note=f"{reason_enum.label}: {detail}"[:300], return_reason=reason_enum, return_detail=detail,
+                  return_fee_krw=return_fee_for(shipment, reason_enum), return_rejection_reason=None)
+
+
+def reject_return(shipment: Shipment, actor: User, *, reason: str) -> None:
+    label = _require_enterprise_actor(shipment, actor)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise OrderError("반려 사유를 500자 이내로 입력해 주세요. 구매자에게 그대로 안내됩니다.", "reason")
+    move_shipment(shipment, ShipmentStatus.DELIVERED, actor=actor, actor_label=label,
+                  note=f"반품 반려: {reason}"[:300], return_rejection_reason=reason)
+
+
+def accept_return(shipment: Shipment, actor: User) -> str:
+    """return_requested → returned and the stock back, inside the caller's transaction (payments records
+    the refund in the same one). Returns the actor label."""
+    label = _require_enterprise_actor(shipment, actor)
+    frm = shipment.status
+    _move_shipment_row(shipment, ShipmentStatus.RETURNED)
+    for item in shipment.items:
+        if item.stock_tracked and item.variant_id is not None:
+            stock.give_back(item.variant_id, item.quantity)
+    stock.refresh_in_stock(item.product_id for item in shipment.items if item.product_id)
+    _record(shipment.order, shipment, frm.value, ShipmentStatus.RETURNED.value, actor, label, "반품 승인")
+    return label

@@ -1,0 +1,57 @@
+"""Stock moves: taken with a conditional UPDATE so that no unit is ever sold twice, given back only by
+the caller that won the order's state change (so exactly once)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from shop.catalog.models import Product, Variant
+from shop.extensions import db
+
+
+class OutOfStock(Exception):
+    def __init__(self, variant_id: int):
+        super().__init__(variant_id)
+        self.variant_id = variant_id
+
+
+def take(variant_id: int, quantity: int) -> None:
+    """Decrement a tracked option's stock by `quantity`, or raise OutOfStock and change nothing.
+    Untracked options (services, made to order) are left alone."""
+    result = db.session.execute(
+        sa.update(Variant)
+        .where(Variant.id == variant_id, sa.or_(Variant.track_stock.is_(False), Variant.stock >= quantity))
+        .values(stock=sa.case((Variant.track_stock, Variant.stock - quantity), else_=Variant.stock))
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise OutOfStock(variant_id)
+
+
+def give_back(variant_id: int, quantity: int) -> None:
+    db.session.execute(
+        sa.update(Variant)
+        .where(Variant.id == variant_id, Variant.track_stock.is_(True))
+        .values(stock=Variant.stock + quantity)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def refresh_in_stock(product_ids: Iterable[int]) -> None:
+    """Keep the listing's sold-out flag in step with the options' stock."""
+    ids = list(set(product_ids))
+    if not ids:
+        return
+    available = (
+        sa.select(Variant.id)
+        .where(
+            Variant.product_id == Product.id,
+            sa.or_(Variant.track_stock.is_(False), Variant.stock > 0),
+        )
+        .exists()
+    )
+    db.session.execute(
+        sa.update(Product).where(Product.id.in_(ids)).values(in_stock=available)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,241 @@
+"""Placing orders, expiring and cancelling them, moving shipments: the rules, one by one."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from shop.accounts.models import Role
+from shop.cart.models import Cart, CartItem
+from shop.catalog.models import Product, ProductStatus, TaxType, Variant
+from shop.extensions import db
+from shop.models_base import utcnow
+from shop.notifications.mail import email_sent
+from shop.orders import services as orders
+from shop.orders.models import Order, OrderEvent, OrderStatus, ShipmentStatus
+from shop.payments import services as payments
+from tests.services.order_helpers import JEJU, SEOUL, TODAY, new_key
+
+
+@pytest.fixture
+def outbox(app):
+    sent = []
+
+    def keep(_sender, message):
+        sent.append(message)
+
+    email_sent.connect(keep, app)
+    yield sent
+    email_sent.disconnect(keep, app)
+
+
+@pytest.fixture
+def buyer(make_user):
+    return make_user(Role.CONSUMER, name="이구매")
+
+
+@pytest.fixture
+def two_enterprises(make_enterprise, make_product):
+    coffee_co = make_enterprise(name="성수 공정커피 협동조합", shipping_base_fee_krw=3000,
+                                free_shipping_threshold_krw=30000, shipping_island_fee_krw=4000)
+    rice_co = make_enterprise(name="늘봄농부 사회적협동조합", shipping_base_fee_krw=2500,
+                              free_shipping_threshold_krw=None, shipping_island_fee_krw=3000)
+    coffee = make_product(enterprise=coffee_co, name="공정무역 원두 500g", variants=[("홀빈", 15000, 5)])
+    rice = make_product(enterprise=rice_co, name="유기농 현미 4kg", tax_type=TaxType.EXEMPT,
+                        variants=[("4kg", 19000, 3)])
+    return coffee.variants[0], rice.variants[0]
+
+
+def stock_of(variant_id: int) -> int:
+    db.session.expire_all()
+    return db.session.get(Variant, variant_id).stock
+
+
+def test_an_order_from_two_enterprises_has_two_shipments_frozen_prices_and_takes_stock(buyer, two_enterprises, outbox):
+    bean, rice = two_enterprises
+    order = orders.place_order(buyer, [(bean.id, 2), (rice.id, 1)], SEOUL, new_key(), today=TODAY)
+
+    assert order.status is OrderStatus.PENDING_PAYMENT
+    assert len(order.number) == 15 and order.number[8] == "-"
+    by_enterprise = {s.enterprise.name: s for s in order.shipments}
+    assert by_enterprise["성수 공정커피 협동조합"].items_total_krw == 30000
+    assert by_enterprise["성수 공정커피 협동조합"].shipping_fee_krw == 0  # reached the free threshold
+    assert by_enterprise["늘봄농부 사회적협동조합"].shipping_fee_krw == 2500
+    assert order.items_total_krw == 49000 and order.shipping_total_krw == 2500 and order.total_krw == 51500
+    # VAT on the taxable coffee and on delivery; the rice is tax-exempt.
+    assert order.vat_krw == (30000 + 2500) * 10 // 110 + (1 if ((30000 + 2500) * 10) % 110 >= 55 else 0)
+    assert stock_of(bean.id) == 3 and stock_of(rice.id) == 2
+    assert [e.to_status for e in order.events] == ["pending_payment"]
+    assert outbox and "접수" in outbox[-1]["Subject"]
+
+    bean.price_krw = 99000  # a later price change does not touch the order
+    db.session.commit()
+    db.session.expire_all()
+    item = next(i for i in db.session.get(Order, order.id).items if i.variant_id == bean.id)
+    assert (item.unit_price_krw, item.line_total_krw, item.product_name) == (15000, 30000, "공정무역 원두 500g")
+
+
+def test_jeju_delivery_adds_each_enterprise_island_fee(buyer, two_enterprises):
+    bean, rice = two_enterprises
+    order = orders.place_order(buyer, [(bean.id, 2), (rice.id, 1)], JEJU, new_key(), today=TODAY)
+    fees = sorted(s.shipping_fee_krw for s in order.shipments)
+    assert fees == [4000, 2500 + 3000]  # free delivery still pays the island surcharge
+
+
+def test_exhibition_and_bulk_prices_are_frozen_into_the_order(buyer, make_product, make_exhibition):
+    pens = make_product(name="재생 플라스틱 볼펜", variants=[("검정", 1000, 500)], tiers={0: [(100, 800)]})
+    variant = pens.variants[0]
+    make_exhibition(products=[pens], special_prices={variant: 900},
+                    starts_on=TODAY - timedelta(days=1), ends_on=TODAY + timedelta(days=3))
+    small = orders.place_order(buyer, [(variant.id, 10)], SEOUL, new_key(), today=TODAY)
+    bulk = orders.place_order(buyer, [(variant.id, 100)], SEOUL, new_key(), today=TODAY)
+    assert small.items[0].unit_price_krw == 900 and small.items[0].regular_price_krw == 1000
+    assert bulk.items[0].unit_price_krw == 800 and bulk.items_total_krw == 80000
+
+
+def test_the_same_idempotency_key_gives_the_same_single_order(buyer, two_enterprises):
+    bean, _ = two_enterprises
+    key = new_key()
+    first = orders.place_order(buyer, [(bean.id, 1)], SEOUL, key, today=TODAY)
+    second = orders.place_order(buyer, [(bean.id, 1)], SEOUL, key, today=TODAY)
+    assert first.id == second.id
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
+    assert stock_of(bean.id) == 4
+
+
+@pytest.mark.parametrize("quantity, message", [(6, "재고"), (0, "최소 주문 수량"), (-3, "최소 주문 수량"),
+                                               (10_000_000, "까지 주문")])
+def test_impossible_quantities_are_refused_and_change_nothing(buyer, two_enterprises, quantity, message):
+    bean, _ = two_enterprises
+    with pytest.raises(orders.OrderError, match=message):
+        orders.place_order(buyer, [(bean.id, quantity)], SEOUL, new_key(), today=TODAY)
+    assert stock_of(bean.id) == 5
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+
+
+def test_an_option_of_an_inactive_product_cannot_be_ordered(buyer, two_enterprises):
+    bean, rice = two_enterprises
+    db.session.get(Product, bean.product_id).status = ProductStatus.HIDDEN
+    db.session.commit()
+    with pytest.raises(orders.OrderError, match="판매하지 않는"):
+        orders.place_order(buyer, [(rice.id, 1), (bean.id, 1)], SEOUL, new_key(), today=TODAY)
+    assert stock_of(rice.id) == 3  # the other line was not taken either
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("recipient_phone", "02-123-4567", "휴대전화"), ("postcode", "1234", "우편번호"),
+    ("address1", "  ", "주소"), ("recipient_name", "", "받는 분"),
+])
+def test_a_bad_delivery_address_is_refused_with_the_field(buyer, two_enterprises, field, value, message):
+    bean, _ = two_enterprises
+    bad = SEOUL.__class__(**{**SEOUL.__dict__, field: value})
+    with pytest.raises(orders.OrderError, match=message) as refused:
+        orders.place_order(buyer, [(bean.id, 1)], bad, new_key(), today=TODAY)
+    assert refused.value.field == field
+
+
+def test_placing_removes_the_ordered_lines_from_the_member_cart(buyer, two_enterprises):
+    bean, rice = two_enterprises
+    cart = Cart(token=new_key(), user_id=buyer.id)
+    cart.items = [CartItem(variant_id=bean.id, quantity=1), CartItem(variant_id=rice.id, quantity=1)]
+    db.session.add(cart)
+    db.session.commit()
+    orders.place_order(buyer, [(bean.id, 1)], SEOUL, new_key(), today=TODAY)
+    left = db.session.scalars(sa.select(CartItem.variant_id).where(CartItem.cart_id == cart.id)).all()
+    assert left == [rice.id]
+
+
+def test_an_unpaid_order_expires_and_gives_stock_back_exactly_once(app, buyer, two_enterprises):
+    bean, _ = two_enterprises
+    order = orders.place_order(buyer, [(bean.id, 2)], SEOUL, new_key(), today=TODAY)
+    assert orders.expire_overdue_orders(utcnow()) == []  # not due yet
+    later = utcnow() + timedelta(minutes=app.config["ORDER_PAYMENT_MINUTES"] + 1)
+    assert orders.expire_overdue_orders(later) == [order.number]
+    assert orders.expire_overdue_orders(later) == []
+    orders.expire_if_overdue(db.session.get(Order, order.id), later)
+    assert stock_of(bean.id) == 5
+    db.session.expire_all()
+    order = db.session.get(Order, order.id)
+    assert order.status is OrderStatus.EXPIRED
+    assert {s.status for s in order.shipments} == {ShipmentStatus.CANCELLED}
+
+
+def test_the_expire_orders_command(app, runner, buyer, two_enterprises):
+    bean, _ = two_enterprises
+    order = orders.place_order(buyer, [(bean.id, 1)], SEOUL, new_key(), today=TODAY)
+    order.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    result = runner.invoke(args=["expire-orders"])
+    assert result.exit_code == 0 and order.number in result.output
+    assert stock_of(bean.id) == 5
+
+
+def test_the_buyer_cancels_an_unpaid_order_and_stock_returns(buyer, two_enterprises, outbox):
+    bean, _ = two_enterprises
+    order = orders.place_order(buyer, [(bean.id, 2)], SEOUL, new_key(), today=TODAY)
+    payments.cancel_order(order, buyer)
+    assert stock_of(bean.id) == 5
+    with pytest.raises(orders.OrderError, match="취소할 수 없는"):
+        payments.cancel_order(db.session.get(Order, order.id), buyer)
+    assert stock_of(bean.id) == 5
+    assert "취소" in outbox[-1]["Subject"]
+
+
+def test_someone_else_cannot_cancel_or_see_the_order(buyer, make_user, two_enterprises):
+    bean, _ = two_enterprises
+    stranger = make_user(Role.CONSUMER)
+    order = orders.place_order(buyer, [(bean.id, 1)], SEOUL, new_key(), today=TODAY)
+    assert orders.buyer_order(stranger, order.number) is None
+    with pytest.raises(payments.PaymentError):
+        payments.cancel_order(order, stranger)
+
+
+def paid_order(buyer, variant_ids_qty):
+    order = orders.place_order(buyer, variant_ids_qty, SEOUL, new_key(), today=TODAY)
+    payments.pay_in_test_mode(order, buyer)
+    db.session.expire_all()
+    return db.session.get(Order, order.id)
+
+
+def test_shipment_moves_only_along_the_table_and_records_who_and_when(buyer, two_enterprises, make_user, outbox):
+    bean, _ = two_enterprises
+    order = paid_order(buyer, [(bean.id, 1)])
+    shipment = order.shipments[0]
+    seller = make_user(Role.ENTERPRISE, enterprise=shipment.enterprise)
+    other_seller = make_user(Role.ENTERPRISE, enterprise_id=None)
+
+    with pytest.raises(orders.OrderError, match="바꿀 수 없습니다"):
+        orders.mark_delivered(shipment, seller)  # paid → delivered skips shipping
+    with pytest.raises(orders.OrderError, match="권한"):
+        orders.start_preparing(shipment, other_seller)
+    orders.start_preparing(shipment, seller)
+    with pytest.raises(orders.OrderError, match="송장번호"):
+        orders.ship(shipment, seller, courier="cj", tracking_number="12")
+    with pytest.raises(orders.OrderError, match="택배사"):
+        orders.ship(shipment, seller, courier="fedex-mars", tracking_number="123456789012")
+    orders.ship(shipment, seller, courier="cj", tracking_number="6123-4567-8901")
+    assert (shipment.status, shipment.courier, shipment.tracking_number) == (ShipmentStatus.SHIPPED, "cj", "612345678901")
+    assert "발송" in outbox[-1]["Subject"] and "612345678901" in outbox[-1].get_content()
+    orders.mark_delivered(shipment, seller)
+    orders.confirm_purchase(shipment, buyer)
+    assert shipment.status is ShipmentStatus.CONFIRMED and shipment.confirmed_at is not None
+
+    events = db.session.scalars(sa.select(OrderEvent).where(OrderEvent.shipment_id == shipment.id)
+                                .order_by(OrderEvent.id)).all()
+    assert [e.to_status for e in events] == ["paid", "preparing", "shipped", "delivered", "confirmed"]
+    assert [e.actor_label for e in events[1:]] == ["입점기업", "입점기업", "입점기업", "구매자"]
+    assert all(e.created_at is not None for e in events)
+
+
+def test_purchase_confirms_itself_seven_days_after_delivery(app, buyer, two_enterprises, make_user):
+    bean, _ = two_enterprises
+    shipment = paid_order(buyer, [(bean.id, 1)]).shipments[0]
+    staff = make_user(Role.ADMIN)
+    orders.start_preparing(shipment, staff)
+    orders.ship(shipment, staff, courier="epost", tracking_number="6865012345678")
+    orders.mark_delivered(shipment, staff)
+    assert orders.auto_confirm_deliveries(utcnow() + timedelta(days=6)) == 0
+    assert orders.auto_confirm_deliveries(utcnow() + timedelta(days=7, minutes=1)) == 1
+    db.session.refresh(shipment)
+    assert shipment.status is ShipmentStatus.CONFIRMED

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy import event, text
@@ -86,10 +87,16 @@ def register_blueprints(app: Flask) -> None:
     from shop.web.account import bp as account_bp
     from shop.web.admin import bp as admin_bp
     from shop.web.api import bp as api_bp
+    from shop.web.cart import bp as cart_bp
+    from shop.web.checkout import bp as checkout_bp
+    from shop.web.orders import bp as orders_bp
     from shop.web.storefront import bp as storefront_bp
 
     app.register_blueprint(storefront_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(cart_bp)
+    app.register_blueprint(checkout_bp)
+    app.register_blueprint(orders_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # read-only JSON; later token-authenticated writes carry no cookies
@@ -158,6 +165,12 @@ def register_security_headers(app: Flask) -> None:
     def make_csp_nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
 
+    # The checkout form redirects to Stripe's hosted page, which form-action must allow.
+    checkout_origins = "https://checkout.stripe.com"
+    if app.config.get("STRIPE_API_BASE"):
+        parts = urlsplit(app.config["STRIPE_API_BASE"])
+        checkout_origins += f" {parts.scheme}://{parts.netloc}"
+
     @app.after_request
     def security_headers(response):
         nonce = getattr(g, "csp_nonce", "")
@@ -165,7 +178,7 @@ def register_security_headers(app: Flask) -> None:
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; "
             f"script-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'self'; "
-            "form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'",
+            f"form-action 'self' {checkout_origins}; frame-ancestors 'none'",
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

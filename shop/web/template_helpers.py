@@ -1,13 +1,30 @@
 """Jinja filters and globals shared by every template."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g
 
 from shop.core.korea import format_business_number, format_phone
 from shop.core.money import format_krw
 from shop.enterprises.models import EnterpriseType
+from shop.orders.models import OrderStatus, ShipmentStatus
+
+KST = ZoneInfo("Asia/Seoul")
+_STATUS_LABELS = {**{s.value: s.label for s in ShipmentStatus}, **{s.value: s.label for s in OrderStatus}}
+
+
+def kst_datetime(moment: datetime | None) -> str:
+    """`2026.11.26 14:05` in Korean time; stored times are UTC (SQLite returns them naive)."""
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return aware.astimezone(KST).strftime("%Y.%m.%d %H:%M")
+
+
+def status_label(value: str) -> str:
+    return _STATUS_LABELS.get(value, value)
 
 
 def _safe(formatter):
@@ -24,6 +41,8 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["krw"] = format_krw
     app.jinja_env.filters["business_number"] = _safe(format_business_number)
     app.jinja_env.filters["phone"] = _safe(format_phone)
+    app.jinja_env.filters["kst_datetime"] = kst_datetime
+    app.jinja_env.globals["status_label"] = status_label
 
     @app.context_processor
     def globals_for_templates():

@@ -115,14 +115,19 @@ def place_order(
     if not quantities:
         raise OrderError("주문할 상품이 없습니다.")
     basket = price_basket(quantities, today=today, postcode=delivery.postcode)
+    if not basket.can_order and expire_overdue_orders():
+        # Abandoned unpaid orders were holding stock (lazy expiry); price again with it back.
+        basket = price_basket(quantities, today=today, postcode=delivery.postcode)
     if not basket.can_order:
         raise OrderError(" ".join(basket.problems) or "주문할 수 없는 상품이 있습니다.")
     try:
-        with write_transaction():
-            existing = find_by_idempotency_key(buyer, idempotency_key)
-            if existing is not None:
-                return existing
-            order = _insert_order(buyer, basket, delivery, idempotency_key, channel, payment_method)
+        try:
+            order = _insert_once(buyer, basket, delivery, idempotency_key, channel, payment_method)
+        except stock.OutOfStock:
+            # Abandoned unpaid orders may be holding the stock: release them now (lazy expiry), retry once.
+            if not expire_overdue_orders():
+                raise
+            order = _insert_once(buyer, basket, delivery, idempotency_key, channel, payment_method)
     except stock.OutOfStock as exc:
         line = next(line for line in basket.lines if line.variant.id == exc.variant_id)
         raise OrderError(f"{line.product.name} ({line.variant.name})의 재고가 부족합니다. 수량을 줄여 주세요.") from exc
@@ -135,6 +140,14 @@ def place_order(
     _remove_from_cart(buyer, [vid for vid, _ in quantities])
     order_mail.placed(order.number)
     return order
+
+
+def _insert_once(buyer, basket: Basket, delivery: Delivery, key: str, channel, payment_method) -> Order:
+    with write_transaction():
+        existing = find_by_idempotency_key(buyer, key)
+        if existing is not None:
+            return existing
+        return _insert_order(buyer, basket, delivery, key, channel, payment_method)
 
 
 def _insert_order(buyer, basket: Basket, delivery: Delivery, key: str, channel, payment_method) -> Order:

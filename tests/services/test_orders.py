@@ -239,3 +239,17 @@ def test_purchase_confirms_itself_seven_days_after_delivery(app, buyer, two_ente
     assert orders.auto_confirm_deliveries(utcnow() + timedelta(days=7, minutes=1)) == 1
     db.session.refresh(shipment)
     assert shipment.status is ShipmentStatus.CONFIRMED
+
+
+def test_stock_held_by_an_abandoned_order_is_freed_when_someone_else_needs_it(buyer, make_user, two_enterprises):
+    bean, _ = two_enterprises
+    abandoned = orders.place_order(buyer, [(bean.id, 5)], SEOUL, new_key(), today=TODAY)
+    latecomer = make_user(Role.CONSUMER)
+    with pytest.raises(orders.OrderError, match="품절"):
+        orders.place_order(latecomer, [(bean.id, 1)], SEOUL, new_key(), today=TODAY)
+    abandoned.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    order = orders.place_order(latecomer, [(bean.id, 1)], SEOUL, new_key(), today=TODAY)
+    assert order.status is OrderStatus.PENDING_PAYMENT
+    assert db.session.get(Order, abandoned.id).status is OrderStatus.EXPIRED
+    assert stock_of(bean.id) == 4

@@ -11,6 +11,7 @@ from shop.accounts.services import AccountError, Person
 from shop.enterprises.services import EnterpriseApplication, EnterpriseError
 from shop.extensions import limiter
 from shop.institutions.services import InstitutionApplication, InstitutionError
+from shop.web.cart import adopt_guest_cart
 from shop.web.guards import safe_next_url
 
 bp = Blueprint("account", __name__)
@@ -23,10 +24,12 @@ def _clear_session() -> None:
 
 
 def _start_session(user: User) -> None:
-    """A fresh session for the signed-in member, so an identifier planted before login is worthless."""
+    """A fresh session for the signed-in member, so an identifier planted before login is worthless;
+    the guest cart (its own cookie, not the session) joins the member's cart."""
     _clear_session()
     login_user(user)
     accounts.record_login(user)
+    adopt_guest_cart(user)  # the cart filled before signing in comes along
 
 
 def _form_page(template: str, form, **context):

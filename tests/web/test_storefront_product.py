@@ -110,9 +110,10 @@ def test_description_is_sanitised(client, towel):
     assert "alert(1)" not in html and "javascript:" not in html
 
 
-def test_no_buying_area_yet(client, towel):
+def test_the_product_page_offers_an_add_to_cart_form(client, towel):
     html = page(client)
-    assert "장바구니" not in html and "구매하기" not in html
+    assert 'action="/cart/items"' in html and "장바구니 담기" in html
+    assert f'value="{towel.variants[0].id}"' in html
 
 
 def test_special_price_struck_while_the_exhibition_runs(client, towel, make_exhibition):

@@ -1,0 +1,321 @@
+"""The cart's rules: what may be added and how many, a guest's cart and a member's, and the merge of
+the one into the other at login. Every change is one write transaction that first locks the cart row,
+so two requests on the same cart take turns instead of racing for the (cart, option) constraint."""
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from shop.cart.basket import MAX_QTY_PER_LINE, Basket, BasketLine, line_problem, load_variants, price_basket
+from shop.cart.models import Cart, CartItem
+from shop.catalog.models import Variant
+from shop.catalog.pricing import tier_price
+from shop.core.transactions import write_transaction
+from shop.extensions import db
+from shop.models_base import utcnow
+
+MAX_DB_ID = 2**31 - 1  # larger ids cannot exist (and overflow PostgreSQL's integer)
+SPECIAL_PRICE = "기획전가"
+BULK_PRICE = "대량구매가"
+_DIGITS = re.compile(r"[0-9]+")
+_RETRIES = 3
+
+T = TypeVar("T")
+
+
+class CartError(Exception):
+    """A rule refused the change; the message is for the user, `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class CartItemNotFound(CartError):
+    """The line is not in this cart (never was, was removed, or belongs to someone else's cart)."""
+
+    def __init__(self) -> None:
+        super().__init__("장바구니에 없는 상품입니다.")
+
+
+# --- input ---------------------------------------------------------------------------------------
+
+
+def parse_quantity(raw: object) -> int:
+    """A quantity typed by a person: "3", " 3 ", full-width "３" -> 3; anything else is refused in Korean."""
+    if isinstance(raw, bool):
+        raise CartError("수량은 숫자로 입력해 주세요.", field="quantity")
+    if isinstance(raw, int):
+        text = str(raw)
+    elif isinstance(raw, str):
+        text = unicodedata.normalize("NFKC", raw).strip()
+    elif raw is None:
+        text = ""
+    else:
+        raise CartError("수량은 숫자로 입력해 주세요.", field="quantity")
+    if not text:
+        raise CartError("수량을 입력해 주세요.", field="quantity")
+    negative = text.startswith("-")
+    digits = text[1:].strip() if negative else text
+    if not _DIGITS.fullmatch(digits):
+        raise CartError("수량은 숫자로 입력해 주세요.", field="quantity")
+    digits = digits.lstrip("0") or "0"
+    if negative or digits == "0":
+        raise CartError("수량은 1개 이상이어야 합니다.", field="quantity")
+    if len(digits) > len(str(MAX_QTY_PER_LINE)) or int(digits) > MAX_QTY_PER_LINE:
+        raise CartError(f"한 번에 {MAX_QTY_PER_LINE:,}개까지 담을 수 있습니다.", field="quantity")
+    return int(digits)
+
+
+def parse_variant_id(raw: object) -> int:
+    """The option chosen in a form; a missing or malformed one asks the shopper to choose."""
+    text = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
+    text = unicodedata.normalize("NFKC", text).strip() if isinstance(text, str) else ""
+    if not _DIGITS.fullmatch(text) or len(text) > 10 or not 0 < int(text) <= MAX_DB_ID:
+        raise CartError("옵션을 선택해 주세요.", field="variant_id")
+    return int(text)
+
+
+# --- finding carts -------------------------------------------------------------------------------
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _is_guest_cart(token: str | None):
+    """The condition for the guest cart of `token`; a member's cart never matches, nor does a token no
+    cart can have."""
+    if not token or len(token) > 64:
+        return sa.false()
+    return sa.and_(Cart.token == token, Cart.user_id.is_(None))
+
+
+def find_guest_cart(token: str | None) -> Cart | None:
+    """A guest's cart by its cookie token; a member's cart is never found this way."""
+    return db.session.scalars(sa.select(Cart).where(_is_guest_cart(token))).first()
+
+
+def find_member_cart(user) -> Cart | None:
+    return db.session.scalars(sa.select(Cart).where(Cart.user_id == user.id)).first()
+
+
+def _member_cart_in_transaction(user_id: int) -> Cart:
+    cart = db.session.scalars(sa.select(Cart).where(Cart.user_id == user_id)).first()
+    return cart if cart is not None else _new_cart(user_id)
+
+
+def _new_cart(user_id: int | None = None) -> Cart:
+    cart = Cart(token=new_token(), user_id=user_id)
+    db.session.add(cart)
+    db.session.flush()
+    return cart
+
+
+# --- changing a cart -----------------------------------------------------------------------------
+
+
+def add_item(cart: Cart, variant_id: int, quantity: int) -> CartItem:
+    """Put `quantity` more of an option in the cart (on top of what is there already), or refuse
+    with a CartError and change nothing."""
+    return _retrying(lambda: _add(cart.id, variant_id, quantity))
+
+
+def add_to_guest_cart(token: str | None, variant_id: int, quantity: int) -> CartItem:
+    """add_item for a guest: the cart of `token`, or a new one (with a new token, see item.cart.token)
+    made in the same transaction, so a refused addition leaves no empty cart behind."""
+    return _retrying(lambda: _add((find_guest_cart(token) or _new_cart()).id, variant_id, quantity))
+
+
+def add_to_member_cart(user, variant_id: int, quantity: int) -> CartItem:
+    """add_item for a member, making the member's cart on the first addition."""
+    return _retrying(lambda: _add(_member_cart_in_transaction(user.id).id, variant_id, quantity))
+
+
+def _add(cart_id: int, variant_id: int, quantity: int) -> CartItem:
+    if quantity < 1:
+        raise CartError("수량은 1개 이상이어야 합니다.", field="quantity")
+    _lock(cart_id)
+    variant = _load_variant(variant_id)
+    if variant is None:
+        raise CartError("선택한 옵션을 찾을 수 없습니다.", field="variant_id")
+    item = _item_for_variant(cart_id, variant_id)
+    already = item.quantity if item else 0
+    problem = line_problem(variant, already + quantity)
+    if problem:
+        if already:
+            problem += f" (장바구니에 이미 {already:,}개가 담겨 있습니다.)"
+        raise CartError(problem, field="quantity")
+    if item is None:
+        item = CartItem(cart_id=cart_id, variant_id=variant_id, quantity=quantity)
+        db.session.add(item)
+    else:
+        item.quantity = already + quantity
+    db.session.flush()
+    return item
+
+
+def set_quantity(cart: Cart, item_id: int, quantity: int) -> CartItem:
+    """Change a line's quantity, checked like an addition; a line of another cart is not found."""
+    if quantity < 1:
+        raise CartError("수량은 1개 이상이어야 합니다.", field="quantity")
+    with write_transaction():
+        _lock(cart.id)
+        item = _item_in_cart(cart.id, item_id)
+        problem = line_problem(_load_variant(item.variant_id), quantity)
+        if problem:
+            raise CartError(problem, field="quantity")
+        item.quantity = quantity
+    return item
+
+
+def remove_item(cart: Cart, item_id: int) -> None:
+    with write_transaction():
+        _lock(cart.id)
+        db.session.delete(_item_in_cart(cart.id, item_id))
+
+
+def merge_guest_cart(token: str | None, user) -> list[str]:
+    """Move a guest's lines into the member's cart at login: quantities add up, capped by stock and
+    the per-line maximum; the guest cart is deleted. Returns notes (Korean) on what was capped or left
+    out. Calling it again, or with an unknown token, changes nothing."""
+    if find_guest_cart(token) is None:
+        return []
+
+    def unit_of_work() -> list[str]:
+        guest = db.session.scalars(sa.select(Cart).where(_is_guest_cart(token)).with_for_update()).first()
+        if guest is None:  # a concurrent login merged it already
+            return []
+        member = _member_cart_in_transaction(user.id)
+        _lock(member.id)
+        guest_items = list(db.session.scalars(sa.select(CartItem).where(CartItem.cart_id == guest.id)))
+        variants = load_variants(i.variant_id for i in guest_items)
+        held = {i.variant_id: i for i in db.session.scalars(sa.select(CartItem).where(CartItem.cart_id == member.id))}
+        notes = []
+        for guest_item in guest_items:
+            variant = variants.get(guest_item.variant_id)
+            if variant is None:
+                continue
+            label = f"{variant.product.name} ({variant.name})"
+            existing = held.get(variant.id)
+            already = existing.quantity if existing else 0
+            wanted = already + guest_item.quantity
+            cap = _most_allowed(variant)
+            merged = max(already, min(wanted, cap))
+            if merged == 0:
+                notes.append(f"{label}: 품절되어 장바구니에 옮기지 못했습니다.")
+                continue
+            if merged == already:
+                notes.append(f"{label}: 재고가 부족해 장바구니에 있던 {already:,}개에 더하지 못했습니다.")
+            elif merged < wanted:
+                notes.append(f"{label}: 담을 수 있는 수량이 {cap:,}개라 {merged:,}개로 맞췄습니다.")
+            if existing is None:
+                db.session.add(CartItem(cart_id=member.id, variant_id=variant.id, quantity=merged))
+            else:
+                existing.quantity = merged
+        db.session.delete(guest)
+        return notes
+
+    return _retrying(unit_of_work)
+
+
+# --- reading a cart ------------------------------------------------------------------------------
+
+
+def cart_basket(cart: Cart | None, today: date, postcode: str | None = None) -> Basket:
+    """The cart priced for today (the same numbers checkout uses), lines in the order they were added."""
+    rows = [] if cart is None else db.session.execute(
+        sa.select(CartItem.variant_id, CartItem.quantity).where(CartItem.cart_id == cart.id).order_by(CartItem.id)
+    ).all()
+    return price_basket([(vid, qty) for vid, qty in rows], today=today, postcode=postcode)
+
+
+def item_ids_by_variant(cart: Cart | None) -> dict[int, int]:
+    """Cart line id per option id, so a page can name the line each basket line changes or removes."""
+    if cart is None:
+        return {}
+    stmt = sa.select(CartItem.variant_id, CartItem.id).where(CartItem.cart_id == cart.id)
+    return {variant_id: item_id for variant_id, item_id in db.session.execute(stmt)}
+
+
+def cart_count(cart: Cart | None) -> int:
+    """How many lines the cart holds."""
+    if cart is None:
+        return 0
+    return db.session.scalar(sa.select(sa.func.count(CartItem.id)).where(CartItem.cart_id == cart.id)) or 0
+
+
+def count_lines_for(*, user_id: int | None = None, token: str | None = None) -> int:
+    """Lines in a member's cart (by user) or a guest's (by token), in one query, for the page header."""
+    if user_id is not None:
+        owner = Cart.user_id == user_id
+    elif token:
+        owner = _is_guest_cart(token)
+    else:
+        return 0
+    stmt = sa.select(sa.func.count(CartItem.id)).join(Cart, Cart.id == CartItem.cart_id).where(owner)
+    return db.session.scalar(stmt) or 0
+
+
+def price_reason(line: BasketLine) -> str | None:
+    """Why a line costs less than the option's regular price: 대량구매가 or 기획전가; None at the regular price."""
+    if line.unit_price_krw >= line.regular_price_krw:
+        return None
+    return BULK_PRICE if tier_price(line.variant.price_tiers, line.quantity) == line.unit_price_krw else SPECIAL_PRICE
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _retrying(unit_of_work: Callable[[], T]) -> T:
+    """Run a unit of work in a write transaction; when a concurrent one won a unique constraint
+    (a new line or a member's new cart), run it again: it then finds the row and updates it."""
+    for attempt in range(_RETRIES):
+        try:
+            with write_transaction():
+                return unit_of_work()
+        except IntegrityError:
+            if attempt == _RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _lock(cart_id: int) -> None:
+    """Touch the cart row: on PostgreSQL this holds its row lock to the end of the transaction, so
+    changes to one cart take turns (SQLite's BEGIN IMMEDIATE already serialises every writer)."""
+    touched = db.session.execute(sa.update(Cart).where(Cart.id == cart_id).values(updated_at=utcnow()))
+    if touched.rowcount == 0:
+        raise CartError("장바구니를 찾을 수 없습니다. 페이지를 새로고침해 주세요.")
+
+
+def _load_variant(variant_id: int) -> Variant | None:
+    if not 0 < variant_id <= MAX_DB_ID:
+        return None
+    return load_variants([variant_id]).get(variant_id)
+
+
+def _item_for_variant(cart_id: int, variant_id: int) -> CartItem | None:
+    stmt = sa.select(CartItem).where(CartItem.cart_id == cart_id, CartItem.variant_id == variant_id)
+    return db.session.scalars(stmt).first()
+
+
+def _item_in_cart(cart_id: int, item_id: int) -> CartItem:
+    if not 0 < item_id <= MAX_DB_ID:
+        raise CartItemNotFound()
+    stmt = sa.select(CartItem).where(CartItem.id == item_id, CartItem.cart_id == cart_id)
+    item = db.session.scalars(stmt).first()
+    if item is None:
+        raise CartItemNotFound()
+    return item
+
+
+def _most_allowed(variant: Variant) -> int:
+    """The largest quantity of this option one line may hold right now."""
+    return min(MAX_QTY_PER_LINE, variant.stock) if variant.track_stock else MAX_QTY_PER_LINE

@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.web.cart import bp as cart_bp
     from shop.web.checkout import bp as checkout_bp
     from shop.web.orders import bp as orders_bp
+    from shop.web.reviews import bp as reviews_bp
     from shop.web.storefront import bp as storefront_bp
 
     app.register_blueprint(storefront_bp)
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cart_bp)
     app.register_blueprint(checkout_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(reviews_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # read-only JSON; later token-authenticated writes carry no cookies

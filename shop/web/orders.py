@@ -11,6 +11,7 @@ from shop.orders.models import Order, Shipment
 from shop.orders.services import OrderError
 from shop.payments import services as payments
 from shop.payments.models import PaymentStatus
+from shop.reviews import services as reviews
 
 bp = Blueprint("orders", __name__, url_prefix="/account/orders")
 
@@ -52,6 +53,7 @@ def _detail_page(order: Order, status: int = 200, return_form: ReturnForm | None
         can_return=orders.can_request_return, return_form=return_form or ReturnForm(), courier_name=courier_name,
         tracking_url=tracking_url, refunds=payment.refunds if payment else [],
         paid=payment is not None and payment.status is PaymentStatus.PAID,
+        reviewable_ids={item.id for item in reviews.reviewable_items(current_user, order)},
     ), status
 
 

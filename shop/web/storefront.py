@@ -21,6 +21,7 @@ from shop.curation import services as curation
 from shop.curation.models import ExhibitionPhase
 from shop.enterprises import queries as enterprises
 from shop.enterprises.models import SocialValueArea
+from shop.reviews import services as review_service
 
 bp = Blueprint("storefront", __name__)
 
@@ -110,6 +111,8 @@ def product(slug: str):
         enterprise=enterprise,
         social_value=enterprises.latest_social_value(enterprise.social_values),
         siblings=siblings,
+        review_summary=review_service.product_review_summary(detail.product.id),
+        reviews=review_service.product_reviews(detail.product.id, 1),
     )
 
 

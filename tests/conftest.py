@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 from shop import create_app
 from shop.extensions import db
@@ -74,6 +76,16 @@ def _clean_database(request):
     from shop.extensions import limiter
 
     limiter.reset()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served over HTTP on a free port, in a thread: for browsers and for webhooks."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
 
 
 @pytest.fixture

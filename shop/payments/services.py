@@ -257,12 +257,12 @@ def issue_refund(refund_id: int) -> Refund:
             return refund  # stays REQUESTED; `flask retry-refunds` asks again with the same key
         provider_id, status = answer["id"], _refund_status(answer.get("status"))
     with write_transaction():
-        db.session.execute(
+        recorded = db.session.execute(
             sa.update(Refund).where(Refund.id == refund_id, Refund.status == RefundStatus.REQUESTED)
             .values(provider_refund_id=provider_id, status=status).execution_options(synchronize_session=False)
-        )
+        ).rowcount
     db.session.refresh(refund)
-    if refund.status is RefundStatus.SUCCEEDED:
+    if recorded and refund.status is RefundStatus.SUCCEEDED:  # else the webhook got here first and mailed
         order_mail.refunded(refund.id)
     return refund
 
@@ -282,6 +282,12 @@ def _refund_status(value: str | None) -> RefundStatus:
 def _apply_refund_object(obj: dict) -> Outcome:
     """Inside the caller's transaction: bring our record of a Stripe refund to Stripe's state."""
     refund = db.session.scalar(sa.select(Refund).where(Refund.provider_refund_id == obj.get("id")))
+    purpose = (obj.get("metadata") or {}).get("purpose")
+    if refund is None and purpose:
+        # Stripe may announce our own refund before issue_refund has stored its id.
+        refund = db.session.scalar(sa.select(Refund).where(Refund.purpose_key == purpose))
+        if refund is not None:
+            refund.provider_refund_id = obj.get("id")
     if refund is None:
         payment = db.session.scalar(sa.select(Payment).where(Payment.payment_intent_id == obj.get("payment_intent")))
         if payment is None or not isinstance(obj.get("amount"), int):

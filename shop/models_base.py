@@ -11,6 +11,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """Stored times are UTC; SQLite hands them back naive, PostgreSQL aware."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def enum_type(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
     """A portable enum: VARCHAR plus a CHECK constraint, storing the lower-case values."""
     return sa.Enum(

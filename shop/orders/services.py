@@ -17,7 +17,7 @@ from shop.cart.models import Cart, CartItem
 from shop.core.korea import digits_only, is_valid_mobile, is_valid_postcode, normalize_phone
 from shop.core.transactions import write_transaction
 from shop.extensions import db
-from shop.models_base import utcnow
+from shop.models_base import as_utc, utcnow
 from shop.notifications import order_mail
 from shop.orders import stock
 from shop.orders.couriers import COURIERS
@@ -292,18 +292,11 @@ def expire_overdue_orders(now: datetime | None = None) -> list[str]:
 def expire_if_overdue(order: Order, now: datetime | None = None) -> None:
     """Lazy expiry: an order page never shows 결제대기 for an order whose time ran out."""
     now = now or utcnow()
-    if order.status is OrderStatus.PENDING_PAYMENT and order.expires_at and _aware(order.expires_at) <= now:
+    if order.status is OrderStatus.PENDING_PAYMENT and order.expires_at and as_utc(order.expires_at) <= now:
         with write_transaction():
             release_unpaid(order.id, OrderStatus.EXPIRED, actor=None, actor_label=SYSTEM,
                            note="결제 기한이 지나 주문이 취소되었습니다.")
         db.session.refresh(order)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    from datetime import timezone
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def cancellable(order: Order) -> bool:
@@ -445,7 +438,7 @@ def can_request_return(shipment: Shipment, now: datetime | None = None) -> bool:
     if shipment.status is not ShipmentStatus.DELIVERED or shipment.delivered_at is None:
         return False
     window = timedelta(days=current_app.config["RETURN_WINDOW_DAYS"])
-    return (now or utcnow()) <= _aware(shipment.delivered_at) + window
+    return (now or utcnow()) <= as_utc(shipment.delivered_at) + window
 
 
 def request_return(shipment: Shipment, buyer: User, *, reason: str, detail: str, now: datetime | None = None) -> None:

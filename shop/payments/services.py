@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from shop.accounts.models import User
 from shop.core.transactions import write_transaction
 from shop.extensions import db
-from shop.models_base import utcnow
+from shop.models_base import as_utc, utcnow
 from shop.notifications import order_mail
 from shop.orders import services as orders
 from shop.orders.models import Order, OrderEvent, OrderStatus, Shipment
@@ -76,15 +76,9 @@ def start_payment(order: Order, *, success_url: str, cancel_url: str) -> Payment
         payment.checkout_session_id = session["id"]
         payment.checkout_url = session["url"]
         # The order lives as long as its session, so a buyer paying at minute 30 is not refused.
-        order.expires_at = max(_aware(order.expires_at), expires_at)
+        order.expires_at = max(as_utc(order.expires_at), expires_at)
         db.session.commit()
     return payment
-
-
-def _aware(moment):
-    from datetime import timezone
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 # --- the one way to "paid" -------------------------------------------------------------------------

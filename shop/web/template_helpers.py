@@ -1,7 +1,7 @@
 """Jinja filters and globals shared by every template."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g
@@ -9,6 +9,7 @@ from flask import Flask, current_app, g
 from shop.core.korea import format_business_number, format_phone
 from shop.core.money import format_krw
 from shop.enterprises.models import EnterpriseType
+from shop.models_base import as_utc
 from shop.orders.models import OrderStatus, ShipmentStatus
 
 KST = ZoneInfo("Asia/Seoul")
@@ -19,8 +20,7 @@ def kst_datetime(moment: datetime | None) -> str:
     """`2026.11.26 14:05` in Korean time; stored times are UTC (SQLite returns them naive)."""
     if moment is None:
         return ""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return aware.astimezone(KST).strftime("%Y.%m.%d %H:%M")
+    return as_utc(moment).astimezone(KST).strftime("%Y.%m.%d %H:%M")
 
 
 def status_label(value: str) -> str:

@@ -253,3 +253,13 @@ def test_stock_held_by_an_abandoned_order_is_freed_when_someone_else_needs_it(bu
     assert order.status is OrderStatus.PENDING_PAYMENT
     assert db.session.get(Order, abandoned.id).status is OrderStatus.EXPIRED
     assert stock_of(bean.id) == 4
+
+
+def test_the_buyer_is_mailed_when_paid_and_when_refunded(buyer, two_enterprises, outbox):
+    bean, _ = two_enterprises
+    order = paid_order(buyer, [(bean.id, 1)])
+    assert "결제 완료" in outbox[-1]["Subject"] and outbox[-1]["To"] == buyer.email
+    payments.cancel_order(order, buyer)
+    subjects = [m["Subject"] for m in outbox]
+    assert any("취소" in s for s in subjects)
+    assert "환불 완료" in subjects[-1] and "18,000원" in outbox[-1].get_content()

@@ -86,6 +86,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from shop.web.account import bp as account_bp
     from shop.web.admin import bp as admin_bp
+    from shop.web.admin_orders import bp as admin_orders_bp
     from shop.web.api import bp as api_bp
     from shop.web.cart import bp as cart_bp
     from shop.web.checkout import bp as checkout_bp
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(admin_orders_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # read-only JSON; later token-authenticated writes carry no cookies
 

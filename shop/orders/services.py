@@ -210,6 +210,11 @@ def buyer_orders(buyer: User, *, page: int = 1, per_page: int = 20) -> list[Orde
     return list(db.session.scalars(stmt))
 
 
+def recent_orders(limit: int = 50) -> list[Order]:
+    """For center staff: the newest orders of every buyer."""
+    return list(db.session.scalars(_order_query().order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit)))
+
+
 def order_by_number(number: str) -> Order | None:
     return db.session.scalar(_order_query().where(Order.number == number))
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from shop.accounts.models import Role, User
+from shop.core.errors import RuleError
 from shop.core.korea import is_valid_mobile, is_valid_phone, normalize_phone
 from shop.extensions import db
 from shop.models_base import utcnow
@@ -25,12 +26,8 @@ DUPLICATE_EMAIL = "이미 가입된 이메일입니다. 로그인하거나 다�
 _SIGNUP_ATTEMPTS = 3  # retries after a unique-key race that a retry can resolve (slugs, institutions)
 
 
-class AccountError(Exception):
+class AccountError(RuleError):
     """A refused account action; `field` names the input the message belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass

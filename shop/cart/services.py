@@ -17,6 +17,7 @@ from shop.cart.basket import MAX_QTY_PER_LINE, Basket, BasketLine, line_problem,
 from shop.cart.models import Cart, CartItem
 from shop.catalog.models import Variant
 from shop.catalog.pricing import tier_price
+from shop.core.errors import RuleError
 from shop.core.transactions import write_transaction
 from shop.extensions import db
 from shop.models_base import utcnow
@@ -30,12 +31,8 @@ _RETRIES = 3
 T = TypeVar("T")
 
 
-class CartError(Exception):
+class CartError(RuleError):
     """A rule refused the change; the message is for the user, `field` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class CartItemNotFound(CartError):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from shop.core.errors import RuleError
 from shop.core.korea import (
     SEOUL_DISTRICTS,
     digits_only,
@@ -26,12 +27,8 @@ MAX_REASON_LENGTH = 500
 SLUG_MAX_LENGTH = 100
 
 
-class EnterpriseError(Exception):
+class EnterpriseError(RuleError):
     """A refused enterprise action; `field` names the input the message belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass

@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import Role, User
+from shop.core.errors import RuleError
 from shop.core.korea import digits_only, is_valid_business_number, is_valid_postcode
 from shop.extensions import db
 from shop.institutions.models import Institution, InstitutionKind
@@ -19,12 +20,8 @@ ALLOWED = {
 MAX_REASON_LENGTH = 500
 
 
-class InstitutionError(Exception):
+class InstitutionError(RuleError):
     """A refused institution action; `field` names the input the message belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass

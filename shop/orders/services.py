@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from shop.accounts.models import Role, User
 from shop.cart.basket import Basket, price_basket
 from shop.cart.models import Cart, CartItem
+from shop.core.errors import RuleError
 from shop.core.korea import digits_only, is_valid_mobile, is_valid_postcode, normalize_phone
 from shop.core.transactions import write_transaction
 from shop.extensions import db
@@ -51,12 +52,8 @@ CANCELLABLE_SHIPMENTS = {ShipmentStatus.AWAITING_PAYMENT, ShipmentStatus.PAID, S
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
-class OrderError(Exception):
+class OrderError(RuleError):
     """A rule refused the change; the message is for the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

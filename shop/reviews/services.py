@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import User
 from shop.core import storage
+from shop.core.errors import RuleError
 from shop.core.storage import ImageRejected
 from shop.core.transactions import write_transaction
 from shop.extensions import db
@@ -39,12 +40,8 @@ _RATING = re.compile(r"[1-5]")
 Photo = bytes | BinaryIO  # also a werkzeug FileStorage, which is file-like
 
 
-class ReviewError(Exception):
+class ReviewError(RuleError):
     """A rule refused the review; the message is Korean and shown to the user, `field` names the input."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class ReviewNotFound(ReviewError):

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from shop.core.approval import clean_reason, move_application
 from shop.core.errors import RuleError
 from shop.core.korea import (
     SEOUL_DISTRICTS,
@@ -17,13 +18,8 @@ from shop.core.korea import (
 from shop.core.text import slugify
 from shop.enterprises.models import Enterprise, EnterpriseType
 from shop.extensions import db
-from shop.models_base import ApprovalStatus, utcnow
+from shop.models_base import ApprovalStatus
 
-# The approval state machine: a decision is taken once, on a pending application.
-ALLOWED = {
-    ApprovalStatus.PENDING: {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED},
-}
-MAX_REASON_LENGTH = 500
 SLUG_MAX_LENGTH = 100
 
 
@@ -136,31 +132,13 @@ def pending_applications() -> list[Enterprise]:
 
 def _decide(enterprise: Enterprise, to: ApprovalStatus, reason: str | None) -> None:
     """Move a pending application to `to` exactly once, even when two staff decide at the same time."""
-    db.session.refresh(enterprise)
-    if to not in ALLOWED.get(enterprise.status, set()):
-        raise EnterpriseError(
-            f"'{enterprise.name}' 신청은 이미 처리되었습니다 (현재 상태: {enterprise.status.label})."
-        )
-    result = db.session.execute(
-        update(Enterprise)
-        .where(Enterprise.id == enterprise.id, Enterprise.status == enterprise.status)
-        .values(status=to, decision_reason=reason, decided_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise EnterpriseError(f"'{enterprise.name}' 신청은 방금 다른 담당자가 처리했습니다.")
+    move_application(enterprise, to, reason, error=EnterpriseError)
     db.session.commit()
     db.session.refresh(enterprise)
 
 
 def _reason(reason: str | None, required: bool) -> str | None:
-    text = (reason or "").strip()
-    if required and not text:
-        raise EnterpriseError("반려 사유를 입력해 주세요. 신청자에게 그대로 안내됩니다.", field="reason")
-    if len(text) > MAX_REASON_LENGTH:
-        raise EnterpriseError(f"사유는 {MAX_REASON_LENGTH}자 이하로 입력해 주세요.", field="reason")
-    return text or None
+    return clean_reason(reason, required=required, error=EnterpriseError)
 
 
 def approve(enterprise: Enterprise, *, reason: str | None = None) -> None:

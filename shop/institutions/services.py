@@ -7,17 +7,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import Role, User
+from shop.core.approval import clean_reason, move_application
 from shop.core.errors import RuleError
 from shop.core.korea import digits_only, is_valid_business_number, is_valid_postcode
 from shop.extensions import db
 from shop.institutions.models import Institution, InstitutionKind
-from shop.models_base import ApprovalStatus, utcnow
+from shop.models_base import ApprovalStatus
 
-# The approval state machine: a decision is taken once, on a pending registration.
-ALLOWED = {
-    ApprovalStatus.PENDING: {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED},
-}
-MAX_REASON_LENGTH = 500
 
 
 class InstitutionError(RuleError):
@@ -108,12 +104,7 @@ def pending_institutions() -> list[Institution]:
 
 
 def _reason(reason: str | None, required: bool) -> str | None:
-    text = (reason or "").strip()
-    if required and not text:
-        raise InstitutionError("반려 사유를 입력해 주세요. 신청자에게 그대로 안내됩니다.", field="reason")
-    if len(text) > MAX_REASON_LENGTH:
-        raise InstitutionError(f"사유는 {MAX_REASON_LENGTH}자 이하로 입력해 주세요.", field="reason")
-    return text or None
+    return clean_reason(reason, required=required, error=InstitutionError)
 
 
 def first_member(institution: Institution) -> User | None:
@@ -124,20 +115,7 @@ def first_member(institution: Institution) -> User | None:
 
 
 def _decide(institution: Institution, to: ApprovalStatus, reason: str | None) -> None:
-    db.session.refresh(institution)
-    if to not in ALLOWED.get(institution.status, set()):
-        raise InstitutionError(
-            f"'{institution.name}' 신청은 이미 처리되었습니다 (현재 상태: {institution.status.label})."
-        )
-    result = db.session.execute(
-        update(Institution)
-        .where(Institution.id == institution.id, Institution.status == institution.status)
-        .values(status=to, decision_reason=reason, decided_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise InstitutionError(f"'{institution.name}' 신청은 방금 다른 담당자가 처리했습니다.")
+    move_application(institution, to, reason, error=InstitutionError)
     if to is ApprovalStatus.APPROVED:
         member = first_member(institution)
         if member is not None:

@@ -11,9 +11,10 @@ from shop.curation.models import (  # noqa: F401
     OrganizerType,
 )
 from shop.enterprises.models import Enterprise, EnterpriseType, SocialValueArea, SocialValueRecord  # noqa: F401
-from shop.institutions.models import Institution, InstitutionKind  # noqa: F401
+from shop.institutions.models import Institution, InstitutionAddress, InstitutionKind  # noqa: F401
 from shop.search.models import ProductSearch  # noqa: F401
 from shop.cart.models import Cart, CartItem  # noqa: F401
 from shop.orders.models import Order, OrderEvent, OrderItem, SavedAddress, Shipment  # noqa: F401
 from shop.payments.models import Payment, Refund, WebhookEvent  # noqa: F401
 from shop.reviews.models import Review  # noqa: F401
+from shop.procurement.models import Inspection, Quote, QuoteEvent, QuoteLine, Settlement, TaxInvoice  # noqa: F401

@@ -17,7 +17,8 @@ from shop.enterprises.models import Enterprise
 from shop.extensions import db
 from shop.models_base import ApprovalStatus
 
-MAX_QTY_PER_LINE = 9_999  # more than any real order; keeps typos like 100000 out
+MAX_QTY_PER_LINE = 9_999  # more than any household order; keeps typos like 100000 out
+INSTITUTION_MAX_QTY_PER_LINE = 99_999  # a school or district office ordering for everyone
 
 
 @dataclass
@@ -116,15 +117,15 @@ def shipping_fee(enterprise: Enterprise, items_total_krw: int, postcode: str | N
     return base + island, island
 
 
-def line_problem(variant: Variant, quantity: int) -> str | None:
+def line_problem(variant: Variant, quantity: int, max_qty: int = MAX_QTY_PER_LINE) -> str | None:
     """Why `quantity` of this option cannot be ordered now, or None."""
     product = variant.product
     if product.status is not ProductStatus.ACTIVE or product.enterprise.status is not ApprovalStatus.APPROVED:
         return "지금은 판매하지 않는 상품입니다."
     if quantity < product.min_order_qty:
         return f"최소 주문 수량은 {product.min_order_qty:,}개입니다."
-    if quantity > MAX_QTY_PER_LINE:
-        return f"한 번에 {MAX_QTY_PER_LINE:,}개까지 주문할 수 있습니다."
+    if quantity > max_qty:
+        return f"한 번에 {max_qty:,}개까지 주문할 수 있습니다."
     if variant.track_stock and variant.stock < quantity:
         return "품절되었습니다." if variant.stock == 0 else f"재고가 {variant.stock:,}개 남아 있습니다."
     return None
@@ -147,7 +148,8 @@ def load_variants(variant_ids: Iterable[int]) -> dict[int, Variant]:
     return {v.id: v for v in db.session.scalars(stmt)}
 
 
-def price_basket(quantities: list[tuple[int, int]], *, today: date, postcode: str | None = None) -> Basket:
+def price_basket(quantities: list[tuple[int, int]], *, today: date, postcode: str | None = None,
+                 max_qty: int = MAX_QTY_PER_LINE) -> Basket:
     """Price (variant id, quantity) pairs for today. Groups keep the order the lines were given in."""
     variants = load_variants(vid for vid, _ in quantities)
     specials = special_prices_for_variants(variants, today)
@@ -157,7 +159,7 @@ def price_basket(quantities: list[tuple[int, int]], *, today: date, postcode: st
         if variant is None:
             continue
         price = unit_price(variant, quantity, special_price=specials.get(variant_id))
-        line = BasketLine(variant, quantity, price, line_problem(variant, quantity))
+        line = BasketLine(variant, quantity, price, line_problem(variant, quantity, max_qty))
         enterprise = variant.product.enterprise
         groups.setdefault(enterprise.id, EnterpriseGroup(enterprise)).lines.append(line)
     for group in groups.values():

@@ -49,3 +49,19 @@ class Institution(db.Model):
     @property
     def is_approved(self) -> bool:
         return self.status is ApprovalStatus.APPROVED
+
+
+class InstitutionAddress(db.Model):
+    """A delivery address the institution's buyers share, with the receiving department and person."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institution.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(sa.String(30))
+    department: Mapped[str] = mapped_column(sa.String(80))
+    contact_name: Mapped[str] = mapped_column(sa.String(50))
+    contact_phone: Mapped[str] = mapped_column(sa.String(20))
+    postcode: Mapped[str] = mapped_column(sa.String(5))
+    address1: Mapped[str] = mapped_column(sa.String(200))
+    address2: Mapped[str] = mapped_column(sa.String(200), default="")
+    is_default: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -9,7 +9,7 @@ from shop.core.money import format_krw
 from shop.extensions import db
 from shop.notifications.mail import send_email
 from shop.orders.couriers import courier_name, tracking_url
-from shop.orders.models import Order, Shipment
+from shop.orders.models import Order, OrderStatus, Shipment
 
 
 def _order(number: str) -> Order:
@@ -29,8 +29,10 @@ def _footer() -> str:
 
 def placed(number: str) -> None:
     order = _order(number)
+    next_step = ("입점기업이 주문을 승인하면 납품이 시작되고, 검수 후 세금계산서가 발행됩니다."
+                 if order.status is OrderStatus.ORDERED else "결제를 마치면 주문이 확정됩니다.")
     send_email(order.buyer.email, f"[함께장터] 주문 {order.number} 접수",
-               f"{order.buyer.name}님, 주문서가 작성되었습니다. 결제를 마치면 주문이 확정됩니다.\n\n{_lines(order)}{_footer()}")
+               f"{order.buyer.name}님, 주문서가 작성되었습니다. {next_step}\n\n{_lines(order)}{_footer()}")
 
 
 def paid(number: str) -> None:

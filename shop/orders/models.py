@@ -26,6 +26,7 @@ class PaymentMethod(LabelledEnum):
 class OrderStatus(LabelledEnum):
     PENDING_PAYMENT = "pending_payment", "결제대기"
     PAID = "paid", "결제완료"
+    ORDERED = "ordered", "주문접수(후불)"  # an invoice order: nothing is paid up front
     CANCELLED = "cancelled", "주문취소"
     EXPIRED = "expired", "결제기한 만료"
 
@@ -40,6 +41,15 @@ class ShipmentStatus(LabelledEnum):
     RETURN_REQUESTED = "return_requested", "반품요청"
     RETURNED = "returned", "반품완료"
     CANCELLED = "cancelled", "취소"
+    # An institution's invoice order (후불) instead: accepted, delivered, inspected, invoiced, paid.
+    ORDERED = "ordered", "주문접수"
+    ACCEPTED = "accepted", "주문승인"
+    DECLINED = "declined", "주문거절"
+    INSPECTED = "inspected", "검수완료"
+    INSPECTION_REJECTED = "inspection_rejected", "검수반려"
+    INVOICED = "invoiced", "세금계산서 발행"
+    SETTLED = "settled", "대금지급 완료"
+    COMPLETED = "completed", "거래완료"
 
 
 class ReturnReason(LabelledEnum):
@@ -76,9 +86,12 @@ class Order(db.Model):
         enum_type(OrderStatus, "order_status"), default=OrderStatus.PENDING_PAYMENT
     )
     idempotency_key: Mapped[str] = mapped_column(sa.String(64))
+    # The accepted quotation this order was made from; unique, so accepting twice makes one order.
+    quote_id: Mapped[int | None] = mapped_column(sa.ForeignKey("quote.id", ondelete="RESTRICT"), unique=True)
 
     recipient_name: Mapped[str] = mapped_column(sa.String(50))
     recipient_phone: Mapped[str] = mapped_column(sa.String(20))
+    recipient_department: Mapped[str] = mapped_column(sa.String(80), default="")
     postcode: Mapped[str] = mapped_column(sa.String(5))
     address1: Mapped[str] = mapped_column(sa.String(200))
     address2: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -140,6 +153,7 @@ class Shipment(db.Model):
     return_detail: Mapped[str | None] = mapped_column(sa.String(500))
     return_requested_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     return_rejection_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    decline_reason: Mapped[str | None] = mapped_column(sa.String(500))  # an invoice order the enterprise refused
 
     order: Mapped[Order] = relationship(back_populates="shipments")
     enterprise: Mapped[Enterprise] = relationship()
@@ -157,6 +171,7 @@ class OrderItem(db.Model):
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
         sa.CheckConstraint("unit_price_krw > 0", name="unit_price_positive"),
         sa.CheckConstraint("line_total_krw = unit_price_krw * quantity", name="line_total_adds_up"),
+        sa.CheckConstraint("accepted_quantity >= 0 AND accepted_quantity <= quantity", name="accepted_within_quantity"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -173,6 +188,7 @@ class OrderItem(db.Model):
     line_total_krw: Mapped[int]
     tax_type: Mapped[TaxType] = mapped_column(enum_type(TaxType, "tax_type"))
     stock_tracked: Mapped[bool]
+    accepted_quantity: Mapped[int | None]  # set by an institution's inspection (검수)
 
     order: Mapped[Order] = relationship(back_populates="items")
     shipment: Mapped[Shipment] = relationship(back_populates="items")

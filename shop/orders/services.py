@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import Role, User
-from shop.cart.basket import Basket, price_basket
+from shop.cart.basket import INSTITUTION_MAX_QTY_PER_LINE, MAX_QTY_PER_LINE, Basket, price_basket
 from shop.cart.models import Cart, CartItem
 from shop.core.errors import RuleError
-from shop.core.korea import digits_only, is_valid_mobile, is_valid_postcode, normalize_phone
+from shop.core.korea import digits_only, is_valid_mobile, is_valid_phone, is_valid_postcode, normalize_phone
 from shop.core.transactions import write_transaction
 from shop.extensions import db
 from shop.models_base import as_utc, utcnow
@@ -48,7 +48,27 @@ SHIPMENT_TRANSITIONS: dict[ShipmentStatus, set[ShipmentStatus]] = {
     ShipmentStatus.RETURNED: set(),
     ShipmentStatus.CANCELLED: set(),
 }
-CANCELLABLE_SHIPMENTS = {ShipmentStatus.AWAITING_PAYMENT, ShipmentStatus.PAID, ShipmentStatus.PREPARING}
+# An institution's invoice order (후불) is accepted by the enterprise instead of paid, and after delivery
+# it is inspected, invoiced and settled instead of confirmed or returned.
+INVOICE_SHIPMENT_TRANSITIONS: dict[ShipmentStatus, set[ShipmentStatus]] = {
+    ShipmentStatus.ORDERED: {ShipmentStatus.ACCEPTED, ShipmentStatus.DECLINED, ShipmentStatus.CANCELLED},
+    ShipmentStatus.ACCEPTED: {ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED},
+    ShipmentStatus.SHIPPED: {ShipmentStatus.DELIVERED},
+    ShipmentStatus.DELIVERED: {ShipmentStatus.INSPECTED, ShipmentStatus.INSPECTION_REJECTED},
+    ShipmentStatus.INSPECTION_REJECTED: {ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED},
+    ShipmentStatus.INSPECTED: {ShipmentStatus.INVOICED},
+    ShipmentStatus.INVOICED: {ShipmentStatus.SETTLED},
+    ShipmentStatus.SETTLED: {ShipmentStatus.COMPLETED},
+    ShipmentStatus.DECLINED: set(),
+    ShipmentStatus.CANCELLED: set(),
+    ShipmentStatus.COMPLETED: set(),
+}
+CANCELLABLE_SHIPMENTS = {ShipmentStatus.AWAITING_PAYMENT, ShipmentStatus.PAID, ShipmentStatus.PREPARING,
+                         ShipmentStatus.ORDERED, ShipmentStatus.ACCEPTED}
+
+
+def transitions_for(order: Order) -> dict[ShipmentStatus, set[ShipmentStatus]]:
+    return INVOICE_SHIPMENT_TRANSITIONS if order.payment_method is PaymentMethod.INVOICE else SHIPMENT_TRANSITIONS
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
@@ -64,13 +84,16 @@ class Delivery:
     address1: str
     address2: str = ""
     memo: str = ""
+    department: str = ""  # the receiving department of an institution
 
     def checked(self) -> Delivery:
         """The same delivery, trimmed and normalised, or OrderError naming the first bad field."""
         name, address1 = self.recipient_name.strip(), self.address1.strip()
         if not name or len(name) > 50:
             raise OrderError("받는 분 이름을 50자 이내로 입력해 주세요.", "recipient_name")
-        if not is_valid_mobile(self.recipient_phone):
+        # An institution's receiving department may give its office line; a household gives a mobile.
+        phone_ok = is_valid_phone if self.department.strip() else is_valid_mobile
+        if not phone_ok(self.recipient_phone):
             raise OrderError("휴대전화 번호를 010-1234-5678 형식으로 입력해 주세요.", "recipient_phone")
         if not is_valid_postcode(self.postcode):
             raise OrderError("우편번호 5자리를 입력해 주세요.", "postcode")
@@ -80,8 +103,10 @@ class Delivery:
             raise OrderError("상세주소는 200자 이내로 입력해 주세요.", "address2")
         if len(self.memo.strip()) > 100:
             raise OrderError("배송 메모는 100자 이내로 입력해 주세요.", "memo")
+        if len(self.department.strip()) > 80:
+            raise OrderError("부서명은 80자 이내로 입력해 주세요.", "department")
         return Delivery(name, normalize_phone(self.recipient_phone), digits_only(self.postcode), address1,
-                        self.address2.strip(), self.memo.strip())
+                        self.address2.strip(), self.memo.strip(), self.department.strip())
 
 
 # --- placing ---------------------------------------------------------------------------------------
@@ -91,6 +116,19 @@ def find_by_idempotency_key(buyer: User, key: str) -> Order | None:
     return db.session.scalar(sa.select(Order).where(Order.buyer_id == buyer.id, Order.idempotency_key == key))
 
 
+def _check_key(idempotency_key: str) -> None:
+    if not IDEMPOTENCY_KEY.fullmatch(idempotency_key or ""):
+        raise OrderError("주문서가 올바르지 않습니다. 장바구니에서 다시 주문해 주세요.")
+
+
+def _channel_for(buyer: User, payment_method: PaymentMethod) -> OrderChannel:
+    if buyer.role is Role.INSTITUTION and buyer.institution_id is not None:
+        return OrderChannel.INSTITUTION
+    if payment_method is PaymentMethod.INVOICE:
+        raise OrderError("후불(세금계산서) 결제는 승인된 공공기관 구매담당자만 이용할 수 있습니다.")
+    return OrderChannel.CONSUMER
+
+
 def place_order(
     buyer: User,
     quantities: list[tuple[int, int]],
@@ -98,73 +136,104 @@ def place_order(
     idempotency_key: str,
     *,
     today: date,
-    channel: OrderChannel = OrderChannel.CONSUMER,
     payment_method: PaymentMethod = PaymentMethod.CARD,
 ) -> Order:
     """Create the order, one shipment per enterprise, prices frozen, stock taken — all or nothing.
     The same idempotency key from the same buyer always yields the same single order."""
-    if not IDEMPOTENCY_KEY.fullmatch(idempotency_key or ""):
-        raise OrderError("주문서가 올바르지 않습니다. 장바구니에서 다시 주문해 주세요.")
+    _check_key(idempotency_key)
     existing = find_by_idempotency_key(buyer, idempotency_key)
     if existing is not None:
         return existing
+    channel = _channel_for(buyer, payment_method)
     delivery = delivery.checked()
     if not quantities:
         raise OrderError("주문할 상품이 없습니다.")
-    basket = price_basket(quantities, today=today, postcode=delivery.postcode)
+    max_qty = max_qty_per_line(buyer)
+    basket = price_basket(quantities, today=today, postcode=delivery.postcode, max_qty=max_qty)
     if not basket.can_order and expire_overdue_orders():
         # Abandoned unpaid orders were holding stock (lazy expiry); price again with it back.
-        basket = price_basket(quantities, today=today, postcode=delivery.postcode)
+        basket = price_basket(quantities, today=today, postcode=delivery.postcode, max_qty=max_qty)
     if not basket.can_order:
         raise OrderError(" ".join(basket.problems) or "주문할 수 없는 상품이 있습니다.")
+    order = place_priced_order(buyer, basket, delivery, idempotency_key, channel=channel,
+                               payment_method=payment_method)
+    _remove_from_cart(buyer, [vid for vid, _ in quantities])
+    return order
+
+
+def place_priced_order(buyer: User, basket: Basket, delivery: Delivery, idempotency_key: str, *,
+                       channel: OrderChannel, payment_method: PaymentMethod, quote_id: int | None = None,
+                       before_insert=None) -> Order:
+    """Insert an already priced, checked basket as an order, taking its stock; once per idempotency key.
+    `before_insert` runs inside the same transaction first (a quotation's acceptance) and may return an
+    existing order to stop there."""
     try:
         try:
-            order = _insert_once(buyer, basket, delivery, idempotency_key, channel, payment_method)
+            order, created = _insert_once(buyer, basket, delivery, idempotency_key, channel, payment_method,
+                                          quote_id, before_insert)
         except stock.OutOfStock:
             # Abandoned unpaid orders may be holding the stock: release them now (lazy expiry), retry once.
             if not expire_overdue_orders():
                 raise
-            order = _insert_once(buyer, basket, delivery, idempotency_key, channel, payment_method)
+            order, created = _insert_once(buyer, basket, delivery, idempotency_key, channel, payment_method,
+                                          quote_id, before_insert)
     except stock.OutOfStock as exc:
         line = next(line for line in basket.lines if line.variant.id == exc.variant_id)
         raise OrderError(f"{line.product.name} ({line.variant.name})의 재고가 부족합니다. 수량을 줄여 주세요.") from exc
     except IntegrityError:
-        # A concurrent submit with the same key won the unique constraint; ours rolled back whole.
+        # A concurrent submit with the same key (or the same quotation) won the unique constraint;
+        # ours rolled back whole.
         existing = find_by_idempotency_key(buyer, idempotency_key)
+        if existing is None and quote_id is not None:
+            existing = db.session.scalar(sa.select(Order).where(Order.quote_id == quote_id))
         if existing is None:
             raise
         return existing
-    _remove_from_cart(buyer, [vid for vid, _ in quantities])
-    order_mail.placed(order.number)
+    if created:
+        order_mail.placed(order.number)
     return order
 
 
-def _insert_once(buyer, basket: Basket, delivery: Delivery, key: str, channel, payment_method) -> Order:
+def max_qty_per_line(buyer: User) -> int:
+    """Institutions buy for a whole organisation, so their lines may be larger than a household's."""
+    return INSTITUTION_MAX_QTY_PER_LINE if buyer.role is Role.INSTITUTION else MAX_QTY_PER_LINE
+
+
+def _insert_once(buyer, basket: Basket, delivery: Delivery, key: str, channel, payment_method, quote_id,
+                 before_insert) -> tuple[Order, bool]:
+    """(the order, whether this call created it)."""
     with write_transaction():
         existing = find_by_idempotency_key(buyer, key)
+        if existing is None and before_insert is not None:
+            existing = before_insert()
         if existing is not None:
-            return existing
-        return _insert_order(buyer, basket, delivery, key, channel, payment_method)
+            return existing, False
+        return _insert_order(buyer, basket, delivery, key, channel, payment_method, quote_id), True
 
 
-def _insert_order(buyer, basket: Basket, delivery: Delivery, key: str, channel, payment_method) -> Order:
+def _insert_order(buyer, basket: Basket, delivery: Delivery, key: str, channel, payment_method,
+                  quote_id) -> Order:
     for line in basket.lines:
         stock.take(line.variant.id, line.quantity)
     stock.refresh_in_stock(line.product.id for line in basket.lines)
     now = utcnow()
+    invoice = payment_method is PaymentMethod.INVOICE
     order = Order(
         number=new_order_number(now), buyer_id=buyer.id, institution_id=buyer.institution_id,
-        channel=channel, payment_method=payment_method, status=OrderStatus.PENDING_PAYMENT,
+        channel=channel, payment_method=payment_method,
+        status=OrderStatus.ORDERED if invoice else OrderStatus.PENDING_PAYMENT, quote_id=quote_id,
         idempotency_key=key, recipient_name=delivery.recipient_name, recipient_phone=delivery.recipient_phone,
-        postcode=delivery.postcode, address1=delivery.address1, address2=delivery.address2,
-        delivery_memo=delivery.memo, items_total_krw=basket.items_total_krw,
+        recipient_department=delivery.department, postcode=delivery.postcode, address1=delivery.address1,
+        address2=delivery.address2, delivery_memo=delivery.memo, items_total_krw=basket.items_total_krw,
         shipping_total_krw=basket.shipping_total_krw, total_krw=basket.total_krw, vat_krw=basket.vat_krw,
-        placed_at=now, expires_at=now + timedelta(minutes=current_app.config["ORDER_PAYMENT_MINUTES"]),
+        placed_at=now,
+        expires_at=None if invoice else now + timedelta(minutes=current_app.config["ORDER_PAYMENT_MINUTES"]),
     )
     db.session.add(order)
+    first_status = ShipmentStatus.ORDERED if invoice else ShipmentStatus.AWAITING_PAYMENT
     for group in basket.groups:
         shipment = Shipment(order=order, enterprise_id=group.enterprise.id, items_total_krw=group.items_total_krw,
-                            shipping_fee_krw=group.shipping_fee_krw)
+                            shipping_fee_krw=group.shipping_fee_krw, status=first_status)
         db.session.add(shipment)
         for line in group.lines:
             db.session.add(OrderItem(
@@ -174,7 +243,8 @@ def _insert_order(buyer, basket: Basket, delivery: Delivery, key: str, channel, 
                 quantity=line.quantity, line_total_krw=line.line_total_krw, tax_type=line.product.tax_type,
                 stock_tracked=line.variant.track_stock,
             ))
-    _record(order, None, None, OrderStatus.PENDING_PAYMENT.value, buyer, BUYER, "주문서 작성")
+    to = OrderStatus.ORDERED if invoice else OrderStatus.PENDING_PAYMENT
+    _record(order, None, None, to.value, buyer, BUYER, "견적 수락으로 주문" if quote_id else "주문서 작성")
     db.session.flush()
     return order
 
@@ -305,7 +375,9 @@ def cancellable(order: Order) -> bool:
     """The buyer may cancel until any of the order's shipments has left."""
     if order.status is OrderStatus.PENDING_PAYMENT:
         return True
-    return order.status is OrderStatus.PAID and all(s.status in CANCELLABLE_SHIPMENTS for s in order.shipments)
+    return order.status in (OrderStatus.PAID, OrderStatus.ORDERED) and all(
+        s.status in CANCELLABLE_SHIPMENTS for s in order.shipments
+    )
 
 
 def cancel_paid_order(order_id: int, *, actor: User, actor_label: str) -> bool:
@@ -339,7 +411,7 @@ _TIMESTAMPS = {
 
 def _move_shipment_row(shipment: Shipment, to: ShipmentStatus, **values) -> None:
     frm = shipment.status
-    if to not in SHIPMENT_TRANSITIONS[frm]:
+    if to not in transitions_for(shipment.order)[frm]:
         raise OrderError(f"'{frm.label}' 상태에서는 '{to.label}'(으)로 바꿀 수 없습니다.")
     if to in _TIMESTAMPS and _TIMESTAMPS[to] not in values:
         values[_TIMESTAMPS[to]] = utcnow()
@@ -358,13 +430,20 @@ def move_shipment(shipment: Shipment, to: ShipmentStatus, *, actor: User | None,
     timeline, committed; a refused or lost race changes nothing."""
     with write_transaction():
         db.session.refresh(shipment)
-        frm = shipment.status
-        _move_shipment_row(shipment, to, **values)
-        _record(shipment.order, shipment, frm.value, to.value, actor, actor_label, note)
+        move_shipment_in_transaction(shipment, to, actor=actor, actor_label=actor_label, note=note, **values)
     db.session.refresh(shipment)
 
 
-def _require_enterprise_actor(shipment: Shipment, actor: User) -> str:
+def move_shipment_in_transaction(shipment: Shipment, to: ShipmentStatus, *, actor: User | None,
+                                 actor_label: str, note: str = "", **values) -> None:
+    """`move_shipment` inside the caller's write transaction, for a move that writes more rows with it."""
+    frm = shipment.status
+    _move_shipment_row(shipment, to, **values)
+    _record(shipment.order, shipment, frm.value, to.value, actor, actor_label, note)
+
+
+def enterprise_actor_label(shipment: Shipment, actor: User) -> str:
+    """The timeline label of a user allowed to act for the shipment's enterprise, or OrderError."""
     if actor.role is Role.ADMIN:
         return STAFF
     if actor.role is Role.ENTERPRISE and actor.enterprise_id == shipment.enterprise_id:
@@ -378,11 +457,11 @@ def _require_buyer(shipment: Shipment, buyer: User) -> None:
 
 
 def start_preparing(shipment: Shipment, actor: User) -> None:
-    move_shipment(shipment, ShipmentStatus.PREPARING, actor=actor, actor_label=_require_enterprise_actor(shipment, actor))
+    move_shipment(shipment, ShipmentStatus.PREPARING, actor=actor, actor_label=enterprise_actor_label(shipment, actor))
 
 
 def ship(shipment: Shipment, actor: User, *, courier: str, tracking_number: str) -> None:
-    label = _require_enterprise_actor(shipment, actor)
+    label = enterprise_actor_label(shipment, actor)
     number = (tracking_number or "").strip().replace("-", "")
     if courier not in COURIERS:
         raise OrderError("택배사를 목록에서 골라 주세요.", "courier")
@@ -394,7 +473,7 @@ def ship(shipment: Shipment, actor: User, *, courier: str, tracking_number: str)
 
 
 def mark_delivered(shipment: Shipment, actor: User | None) -> None:
-    label = _require_enterprise_actor(shipment, actor) if actor else SYSTEM
+    label = enterprise_actor_label(shipment, actor) if actor else SYSTEM
     move_shipment(shipment, ShipmentStatus.DELIVERED, actor=actor, actor_label=label)
 
 
@@ -460,7 +539,7 @@ def request_return(shipment: Shipment, buyer: User, *, reason: str, detail: str,
 
 
 def reject_return(shipment: Shipment, actor: User, *, reason: str) -> None:
-    label = _require_enterprise_actor(shipment, actor)
+    label = enterprise_actor_label(shipment, actor)
     reason = (reason or "").strip()
     if not reason or len(reason) > 500:
         raise OrderError("반려 사유를 500자 이내로 입력해 주세요. 구매자에게 그대로 안내됩니다.", "reason")
@@ -471,7 +550,7 @@ def reject_return(shipment: Shipment, actor: User, *, reason: str) -> None:
 def accept_return(shipment: Shipment, actor: User) -> str:
     """return_requested → returned and the stock back, inside the caller's transaction (payments records
     the refund in the same one). Returns the actor label."""
-    label = _require_enterprise_actor(shipment, actor)
+    label = enterprise_actor_label(shipment, actor)
     frm = shipment.status
     _move_shipment_row(shipment, ShipmentStatus.RETURNED)
     for item in shipment.items:
@@ -480,3 +559,60 @@ def accept_return(shipment: Shipment, actor: User) -> str:
     stock.refresh_in_stock(item.product_id for item in shipment.items if item.product_id)
     _record(shipment.order, shipment, frm.value, ShipmentStatus.RETURNED.value, actor, label, "반품 승인")
     return label
+
+
+# --- invoice orders (후불) ----------------------------------------------------------------------------
+
+STOCK_HELD = {ShipmentStatus.ORDERED, ShipmentStatus.ACCEPTED}
+ENDED_WITHOUT_SALE = {ShipmentStatus.DECLINED, ShipmentStatus.CANCELLED}
+
+
+def _give_back_shipment_stock(shipment: Shipment) -> None:
+    items = db.session.scalars(sa.select(OrderItem).where(OrderItem.shipment_id == shipment.id)).all()
+    for item in items:
+        if item.stock_tracked and item.variant_id is not None:
+            stock.give_back(item.variant_id, item.quantity)
+    stock.refresh_in_stock(item.product_id for item in items if item.product_id)
+
+
+def _end_shipment(shipment: Shipment, to: ShipmentStatus, actor: User | None, actor_label: str, note: str,
+                  **values) -> None:
+    """Inside a transaction: an invoice-order shipment ends unsold. Stock it still holds goes back
+    (goods sent back after a failed inspection are not restocked: the enterprise checks them first)."""
+    frm = shipment.status
+    _move_shipment_row(shipment, to, **values)
+    if frm in STOCK_HELD:
+        _give_back_shipment_stock(shipment)
+    _record(shipment.order, shipment, frm.value, to.value, actor, actor_label, note)
+
+
+def _cancel_order_if_nothing_left(order: Order, actor: User | None, actor_label: str) -> None:
+    statuses = db.session.scalars(sa.select(Shipment.status).where(Shipment.order_id == order.id)).all()
+    if all(status in ENDED_WITHOUT_SALE for status in statuses):
+        if _move_order(order, OrderStatus.ORDERED, OrderStatus.CANCELLED, cancelled_at=utcnow()):
+            _record(order, None, OrderStatus.ORDERED.value, OrderStatus.CANCELLED.value, actor, actor_label,
+                    "주문한 상품이 모두 취소·거절되었습니다.")
+
+
+def end_invoice_shipment(shipment: Shipment, to: ShipmentStatus, *, actor: User | None, actor_label: str,
+                         note: str, **values) -> None:
+    """An invoice-order shipment declined by the enterprise or cancelled: stock back exactly once, and
+    the order cancelled when none of it is left."""
+    assert to in ENDED_WITHOUT_SALE
+    with write_transaction():
+        db.session.refresh(shipment)
+        _end_shipment(shipment, to, actor, actor_label, note, **values)
+        _cancel_order_if_nothing_left(shipment.order, actor, actor_label)
+    db.session.refresh(shipment)
+
+
+def cancel_invoice_order(order: Order, *, actor: User, actor_label: str) -> None:
+    """The buyer withdraws a whole invoice order before anything of it has left."""
+    with write_transaction():
+        shipments = db.session.scalars(sa.select(Shipment).where(Shipment.order_id == order.id)).all()
+        if order.status is not OrderStatus.ORDERED or any(s.status not in STOCK_HELD for s in shipments):
+            raise OrderError("이미 발송되었거나 처리된 상품이 있어 주문 전체를 취소할 수 없습니다.")
+        for shipment in shipments:
+            _end_shipment(shipment, ShipmentStatus.CANCELLED, actor, actor_label, "구매기관 주문 취소")
+        _cancel_order_if_nothing_left(order, actor, actor_label)
+    db.session.refresh(order)

@@ -1,4 +1,5 @@
-"""flask commands: demo, seed-demo, seed-bench, create-admin."""
+"""flask commands: demo, seed-demo, seed-bench, create-admin and the scheduled jobs (expire-orders,
+confirm-deliveries, retry-refunds, expire-quotes)."""
 from __future__ import annotations
 
 import click
@@ -17,6 +18,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(expire_orders_command)
     app.cli.add_command(confirm_deliveries_command)
     app.cli.add_command(retry_refunds_command)
+    app.cli.add_command(expire_quotes_command)
 
 
 def _progress(label: str):
@@ -122,3 +124,12 @@ def retry_refunds_command() -> None:
     from shop.payments.services import retry_requested_refunds
 
     click.echo(f"환불 재요청 {retry_requested_refunds()}건")
+
+
+@click.command("expire-quotes")
+def expire_quotes_command() -> None:
+    """Answered quotations past their valid-until date lapse (run daily, after midnight KST)."""
+    from shop.core.korea import kst_today
+    from shop.procurement.quotes import expire_lapsed_quotes
+
+    click.echo(f"유효기한이 지난 견적 {expire_lapsed_quotes(kst_today())}건")

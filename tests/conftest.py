@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from shop import create_app
 from shop.extensions import db
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.procurement_fixtures"]
 
 _tmp = tempfile.mkdtemp(prefix="hamkke-test-")
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_tmp}/test.db"

@@ -9,6 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from shop.accounts.models import Role
 from shop.catalog.models import Product, ProductStatus, TaxType, Variant
 from shop.catalog.pricing import special_prices_for_variants, unit_price
 from shop.core.korea import is_jeju_or_island_postcode
@@ -19,6 +20,13 @@ from shop.models_base import ApprovalStatus
 
 MAX_QTY_PER_LINE = 9_999  # more than any household order; keeps typos like 100000 out
 INSTITUTION_MAX_QTY_PER_LINE = 99_999  # a school or district office ordering for everyone
+
+
+def max_qty_per_line(user) -> int:
+    """Institutions buy for a whole organisation, so their lines may be larger than a household's."""
+    if user is not None and getattr(user, "is_authenticated", False) and user.has_role(Role.INSTITUTION):
+        return INSTITUTION_MAX_QTY_PER_LINE
+    return MAX_QTY_PER_LINE
 
 
 @dataclass

@@ -45,7 +45,7 @@ class CartItemNotFound(CartError):
 # --- input ---------------------------------------------------------------------------------------
 
 
-def parse_quantity(raw: object) -> int:
+def parse_quantity(raw: object, max_qty: int = MAX_QTY_PER_LINE) -> int:
     """A quantity typed by a person: "3", " 3 ", full-width "３" -> 3; anything else is refused in Korean."""
     if isinstance(raw, bool):
         raise CartError("수량은 숫자로 입력해 주세요.", field="quantity")
@@ -66,8 +66,8 @@ def parse_quantity(raw: object) -> int:
     digits = digits.lstrip("0") or "0"
     if negative or digits == "0":
         raise CartError("수량은 1개 이상이어야 합니다.", field="quantity")
-    if len(digits) > len(str(MAX_QTY_PER_LINE)) or int(digits) > MAX_QTY_PER_LINE:
-        raise CartError(f"한 번에 {MAX_QTY_PER_LINE:,}개까지 담을 수 있습니다.", field="quantity")
+    if len(digits) > len(str(max_qty)) or int(digits) > max_qty:
+        raise CartError(f"한 번에 {max_qty:,}개까지 담을 수 있습니다.", field="quantity")
     return int(digits)
 
 
@@ -131,12 +131,13 @@ def add_to_guest_cart(token: str | None, variant_id: int, quantity: int) -> Cart
     return _retrying(lambda: _add((find_guest_cart(token) or _new_cart()).id, variant_id, quantity))
 
 
-def add_to_member_cart(user, variant_id: int, quantity: int) -> CartItem:
-    """add_item for a member, making the member's cart on the first addition."""
-    return _retrying(lambda: _add(_member_cart_in_transaction(user.id).id, variant_id, quantity))
+def add_to_member_cart(user, variant_id: int, quantity: int, max_qty: int = MAX_QTY_PER_LINE) -> CartItem:
+    """add_item for a member, making the member's cart on the first addition. An institution's buyer
+    may hold larger lines (`max_qty`)."""
+    return _retrying(lambda: _add(_member_cart_in_transaction(user.id).id, variant_id, quantity, max_qty))
 
 
-def _add(cart_id: int, variant_id: int, quantity: int) -> CartItem:
+def _add(cart_id: int, variant_id: int, quantity: int, max_qty: int = MAX_QTY_PER_LINE) -> CartItem:
     if quantity < 1:
         raise CartError("수량은 1개 이상이어야 합니다.", field="quantity")
     _lock(cart_id)
@@ -145,7 +146,7 @@ def _add(cart_id: int, variant_id: int, quantity: int) -> CartItem:
         raise CartError("선택한 옵션을 찾을 수 없습니다.", field="variant_id")
     item = _item_for_variant(cart_id, variant_id)
     already = item.quantity if item else 0
-    problem = line_problem(variant, already + quantity)
+    problem = line_problem(variant, already + quantity, max_qty)
     if problem:
         if already:
             problem += f" (장바구니에 이미 {already:,}개가 담겨 있습니다.)"
@@ -159,14 +160,14 @@ def _add(cart_id: int, variant_id: int, quantity: int) -> CartItem:
     return item
 
 
-def set_quantity(cart: Cart, item_id: int, quantity: int) -> CartItem:
+def set_quantity(cart: Cart, item_id: int, quantity: int, max_qty: int = MAX_QTY_PER_LINE) -> CartItem:
     """Change a line's quantity, checked like an addition; a line of another cart is not found."""
     if quantity < 1:
         raise CartError("수량은 1개 이상이어야 합니다.", field="quantity")
     with write_transaction():
         _lock(cart.id)
         item = _item_in_cart(cart.id, item_id)
-        problem = line_problem(_load_variant(item.variant_id), quantity)
+        problem = line_problem(_load_variant(item.variant_id), quantity, max_qty)
         if problem:
             raise CartError(problem, field="quantity")
         item.quantity = quantity
@@ -226,12 +227,13 @@ def merge_guest_cart(token: str | None, user) -> list[str]:
 # --- reading a cart ------------------------------------------------------------------------------
 
 
-def cart_basket(cart: Cart | None, today: date, postcode: str | None = None) -> Basket:
+def cart_basket(cart: Cart | None, today: date, postcode: str | None = None,
+                max_qty: int = MAX_QTY_PER_LINE) -> Basket:
     """The cart priced for today (the same numbers checkout uses), lines in the order they were added."""
     rows = [] if cart is None else db.session.execute(
         sa.select(CartItem.variant_id, CartItem.quantity).where(CartItem.cart_id == cart.id).order_by(CartItem.id)
     ).all()
-    return price_basket([(vid, qty) for vid, qty in rows], today=today, postcode=postcode)
+    return price_basket([(vid, qty) for vid, qty in rows], today=today, postcode=postcode, max_qty=max_qty)
 
 
 def item_ids_by_variant(cart: Cart | None) -> dict[int, int]:

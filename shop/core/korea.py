@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+KST = ZoneInfo("Asia/Seoul")
 
 SEOUL_DISTRICTS: tuple[str, ...] = (
     "종로구", "중구", "용산구", "성동구", "광진구", "동대문구", "중랑구", "성북구", "강북구",
@@ -153,3 +157,8 @@ def is_jeju_or_island_postcode(value: str | None) -> bool:
         return False
     code = int(_nfkc(value))
     return any(low <= code <= high for low, high in _JEJU_AND_ISLAND_RANGES)
+
+
+def kst_today() -> date:
+    """Today's date in Korea, whatever the server's time zone (dates on documents, deadlines)."""
+    return datetime.now(KST).date()

@@ -32,6 +32,7 @@ from shop.demo.data import (
     STREETS,
     SURNAMES,
 )
+from shop.demo.procurement import institution_address, seed_procurement_history
 from shop.demo.products import (
     SERVICE_ORIGIN,
     description_html,
@@ -103,7 +104,13 @@ def seed_demo(progress: Progress | None = None, *, seed: int = 2026) -> bool:
     except Exception:
         db.session.rollback()
         raise
+    # Through the services, which commit as they go: after the catalog is in place.
+    seed_procurement_history(_account_user("institution"), _account_user("enterprise"), date.today())
     return True
+
+
+def _account_user(role: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.email == _ACCOUNT[role]))
 
 
 def ensure_categories() -> dict[str, Category]:
@@ -245,7 +252,10 @@ def _seed_users(rng: random.Random, now: datetime, enterprises: list[Enterprise]
         _user(rng, now, f"{row[1].split('-')[0]}@demo.hamkke.kr", Role.ENTERPRISE, enterprise=by_slug[row[1]])
     for institution, row in zip(institutions, INSTITUTIONS):
         email, department, position = row[6:9]
-        _user(rng, now, email, Role.INSTITUTION, institution=institution, department=department, position=position)
+        buyer = _user(rng, now, email, Role.INSTITUTION, institution=institution, department=department,
+                      position=position)
+        if institution.is_approved:
+            db.session.add(institution_address(institution, department, buyer))
     db.session.flush()
 
 

@@ -15,7 +15,6 @@ from shop.institutions.models import Institution, InstitutionKind
 from shop.models_base import ApprovalStatus
 
 
-
 class InstitutionError(RuleError):
     """A refused institution action; `field` names the input the message belongs to, if any."""
 
@@ -40,6 +39,14 @@ def _text(value: str | None, what: str, field: str, max_length: int, required: b
     if len(text) > max_length:
         raise InstitutionError(f"{max_length}자 이하로 입력해 주세요.", field=field)
     return text
+
+
+def buys_for(user: User, institution_id: int | None = None) -> bool:
+    """Whether `user` may buy for an institution (for `institution_id`, when given): an approved buyer
+    of an approved institution."""
+    institution = user.institution if user.role is Role.INSTITUTION else None
+    return (institution is not None and institution.is_approved and user.membership_approved
+            and (institution_id is None or institution.id == institution_id))
 
 
 def find_by_business_number(business_number: str) -> Institution | None:

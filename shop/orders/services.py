@@ -12,12 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import Role, User
-from shop.cart.basket import INSTITUTION_MAX_QTY_PER_LINE, MAX_QTY_PER_LINE, Basket, price_basket
+from shop.cart.basket import Basket, max_qty_per_line, price_basket
 from shop.cart.models import Cart, CartItem
 from shop.core.errors import RuleError
 from shop.core.korea import digits_only, is_valid_mobile, is_valid_phone, is_valid_postcode, normalize_phone
 from shop.core.transactions import write_transaction
 from shop.extensions import db
+from shop.institutions import services as institutions
 from shop.models_base import as_utc, utcnow
 from shop.notifications import order_mail
 from shop.orders import stock
@@ -63,6 +64,8 @@ INVOICE_SHIPMENT_TRANSITIONS: dict[ShipmentStatus, set[ShipmentStatus]] = {
     ShipmentStatus.CANCELLED: set(),
     ShipmentStatus.COMPLETED: set(),
 }
+STOCK_HELD = {ShipmentStatus.ORDERED, ShipmentStatus.ACCEPTED}  # invoice shipments not yet sent
+ENDED_WITHOUT_SALE = {ShipmentStatus.DECLINED, ShipmentStatus.CANCELLED}
 CANCELLABLE_SHIPMENTS = {ShipmentStatus.AWAITING_PAYMENT, ShipmentStatus.PAID, ShipmentStatus.PREPARING,
                          ShipmentStatus.ORDERED, ShipmentStatus.ACCEPTED}
 
@@ -94,7 +97,8 @@ class Delivery:
         # An institution's receiving department may give its office line; a household gives a mobile.
         phone_ok = is_valid_phone if self.department.strip() else is_valid_mobile
         if not phone_ok(self.recipient_phone):
-            raise OrderError("휴대전화 번호를 010-1234-5678 형식으로 입력해 주세요.", "recipient_phone")
+            what = "전화번호를 02-1234-5678 또는" if self.department.strip() else "휴대전화 번호를"
+            raise OrderError(f"{what} 010-1234-5678 형식으로 입력해 주세요.", "recipient_phone")
         if not is_valid_postcode(self.postcode):
             raise OrderError("우편번호 5자리를 입력해 주세요.", "postcode")
         if not address1 or len(address1) > 200:
@@ -122,7 +126,7 @@ def _check_key(idempotency_key: str) -> None:
 
 
 def _channel_for(buyer: User, payment_method: PaymentMethod) -> OrderChannel:
-    if buyer.role is Role.INSTITUTION and buyer.institution_id is not None:
+    if institutions.buys_for(buyer):
         return OrderChannel.INSTITUTION
     if payment_method is PaymentMethod.INVOICE:
         raise OrderError("후불(세금계산서) 결제는 승인된 공공기관 구매담당자만 이용할 수 있습니다.")
@@ -192,11 +196,6 @@ def place_priced_order(buyer: User, basket: Basket, delivery: Delivery, idempote
     if created:
         order_mail.placed(order.number)
     return order
-
-
-def max_qty_per_line(buyer: User) -> int:
-    """Institutions buy for a whole organisation, so their lines may be larger than a household's."""
-    return INSTITUTION_MAX_QTY_PER_LINE if buyer.role is Role.INSTITUTION else MAX_QTY_PER_LINE
 
 
 def _insert_once(buyer, basket: Basket, delivery: Delivery, key: str, channel, payment_method, quote_id,
@@ -274,6 +273,17 @@ def buyer_order(buyer: User, number: str) -> Order | None:
 def buyer_orders(buyer: User, *, page: int = 1, per_page: int = 20) -> list[Order]:
     stmt = (_order_query().where(Order.buyer_id == buyer.id).order_by(Order.placed_at.desc(), Order.id.desc())
             .limit(per_page).offset((page - 1) * per_page))
+    return list(db.session.scalars(stmt))
+
+
+def institution_order(institution_id: int, number: str) -> Order | None:
+    """An order of the institution, whichever of its buyers placed it; no other institution's."""
+    return db.session.scalar(_order_query().where(Order.number == number, Order.institution_id == institution_id))
+
+
+def institution_orders(institution_id: int, *, page: int = 1, per_page: int = 20) -> list[Order]:
+    stmt = (_order_query().where(Order.institution_id == institution_id)
+            .order_by(Order.placed_at.desc(), Order.id.desc()).limit(per_page).offset((page - 1) * per_page))
     return list(db.session.scalars(stmt))
 
 
@@ -375,9 +385,10 @@ def cancellable(order: Order) -> bool:
     """The buyer may cancel until any of the order's shipments has left."""
     if order.status is OrderStatus.PENDING_PAYMENT:
         return True
-    return order.status in (OrderStatus.PAID, OrderStatus.ORDERED) and all(
-        s.status in CANCELLABLE_SHIPMENTS for s in order.shipments
-    )
+    if order.status is OrderStatus.ORDERED:  # an invoice order: what still holds stock can be withdrawn
+        return (any(s.status in STOCK_HELD for s in order.shipments)
+                and all(s.status in STOCK_HELD | ENDED_WITHOUT_SALE for s in order.shipments))
+    return order.status is OrderStatus.PAID and all(s.status in CANCELLABLE_SHIPMENTS for s in order.shipments)
 
 
 def cancel_paid_order(order_id: int, *, actor: User, actor_label: str) -> bool:
@@ -563,8 +574,6 @@ def accept_return(shipment: Shipment, actor: User) -> str:
 
 # --- invoice orders (후불) ----------------------------------------------------------------------------
 
-STOCK_HELD = {ShipmentStatus.ORDERED, ShipmentStatus.ACCEPTED}
-ENDED_WITHOUT_SALE = {ShipmentStatus.DECLINED, ShipmentStatus.CANCELLED}
 
 
 def _give_back_shipment_stock(shipment: Shipment) -> None:
@@ -607,12 +616,15 @@ def end_invoice_shipment(shipment: Shipment, to: ShipmentStatus, *, actor: User 
 
 
 def cancel_invoice_order(order: Order, *, actor: User, actor_label: str) -> None:
-    """The buyer withdraws a whole invoice order before anything of it has left."""
+    """The buyer withdraws a whole invoice order before anything of it has left; a part an enterprise
+    already declined stays declined, the rest is cancelled."""
     with write_transaction():
         shipments = db.session.scalars(sa.select(Shipment).where(Shipment.order_id == order.id)).all()
-        if order.status is not OrderStatus.ORDERED or any(s.status not in STOCK_HELD for s in shipments):
+        if order.status is not OrderStatus.ORDERED \
+                or any(s.status not in STOCK_HELD | ENDED_WITHOUT_SALE for s in shipments):
             raise OrderError("이미 발송되었거나 처리된 상품이 있어 주문 전체를 취소할 수 없습니다.")
         for shipment in shipments:
-            _end_shipment(shipment, ShipmentStatus.CANCELLED, actor, actor_label, "구매기관 주문 취소")
+            if shipment.status in STOCK_HELD:
+                _end_shipment(shipment, ShipmentStatus.CANCELLED, actor, actor_label, "구매기관 주문 취소")
         _cancel_order_if_nothing_left(order, actor, actor_label)
     db.session.refresh(order)

@@ -17,7 +17,7 @@ from shop.extensions import db
 from shop.models_base import as_utc, utcnow
 from shop.notifications import order_mail
 from shop.orders import services as orders
-from shop.orders.models import Order, OrderEvent, OrderStatus, Shipment
+from shop.orders.models import Order, OrderEvent, OrderStatus, PaymentMethod, Shipment
 from shop.payments import gateway
 from shop.payments.gateway import GatewayError, stripe_enabled
 from shop.payments.models import (
@@ -184,6 +184,8 @@ def cancel_order(order: Order, buyer: User) -> str:
     """The buyer cancels: before payment nothing is charged; after, a full refund, stock back."""
     if order.buyer_id != buyer.id:
         raise PaymentError("본인의 주문만 취소할 수 있습니다.")
+    if order.payment_method is PaymentMethod.INVOICE:
+        raise orders.OrderError("후불(세금계산서) 주문은 기관 구매 화면의 주문 상세에서 취소해 주세요.")
     orders.expire_if_overdue(order)
     if not orders.cancellable(order):
         raise orders.OrderError(f"취소할 수 없는 주문입니다 (현재 상태: {order.status.label}).")

@@ -10,12 +10,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from shop.accounts.models import Role, User
 from shop.catalog.models import TaxType
 from shop.core.money import vat_of
 from shop.core.transactions import write_transaction
 from shop.extensions import db
+from shop.institutions import services as institutions
 from shop.models_base import as_utc
 from shop.orders import services as orders
 from shop.orders.models import Order, OrderItem, PaymentMethod, Shipment, ShipmentStatus
@@ -45,8 +47,7 @@ def institution_actor_label(shipment: Shipment, actor: User) -> str:
     """A buyer of the ordering institution (approved member) or staff, or OrderError."""
     if actor.role is Role.ADMIN:
         return orders.STAFF
-    if (actor.role is Role.INSTITUTION and actor.membership_approved
-            and actor.institution_id is not None and actor.institution_id == shipment.order.institution_id):
+    if institutions.buys_for(actor, shipment.order.institution_id):
         return INSTITUTION
     raise OrderError("이 주문을 처리할 권한이 없습니다.")
 
@@ -63,12 +64,13 @@ def _kst_date(moment: datetime | None) -> date | None:
 
 
 def _past_date(value: date | None, field: str, what: str, *, today: date, not_before: date | None = None) -> date:
+    # `what` is 검수일, 발급일 or 지급일: a final consonant, so 을/은.
     if not isinstance(value, date):
-        raise OrderError(f"{what}를 입력해 주세요.", field)
+        raise OrderError(f"{what}을 입력해 주세요.", field)
     if value > today:
-        raise OrderError(f"{what}는 오늘 이후일 수 없습니다.", field)
+        raise OrderError(f"{what}은 오늘보다 늦을 수 없습니다.", field)
     if not_before is not None and value < not_before:
-        raise OrderError(f"{what}는 {not_before:%Y-%m-%d} 이후여야 합니다.", field)
+        raise OrderError(f"{what}은 {not_before:%Y-%m-%d} 이후여야 합니다.", field)
     return value
 
 
@@ -209,16 +211,20 @@ def record_tax_invoice(shipment: Shipment, actor: User, *, issued_on: date, appr
         raise OrderError(
             f"세금계산서 금액이 검수 금액과 다릅니다. 공급가액 {expected.supply_krw:,}원, 세액 {expected.vat_krw:,}원, "
             f"합계 {expected.total_krw:,}원으로 발급해 주세요.", "total_krw")
+    taken = OrderError("이미 등록된 승인번호입니다. 번호를 확인해 주세요.", "approval_number")
     if db.session.scalar(sa.select(TaxInvoice.id).where(TaxInvoice.approval_number == number)):
-        raise OrderError("이미 등록된 승인번호입니다. 번호를 확인해 주세요.", "approval_number")
+        raise taken
     invoice = TaxInvoice(shipment_id=shipment.id, issued_on=issued_on, approval_number=number,
                          supply_krw=supply_krw, vat_krw=vat_krw, total_krw=total_krw, recorded_by_id=actor.id)
-    with write_transaction():
-        db.session.refresh(shipment)
-        orders.move_shipment_in_transaction(shipment, ShipmentStatus.INVOICED, actor=actor, actor_label=label,
-                                            note=f"세금계산서 {number[:8]}-{number[8:16]}-{number[16:]} "
-                                                 f"합계 {total_krw:,}원")
-        db.session.add(invoice)
+    try:
+        with write_transaction():
+            db.session.refresh(shipment)
+            orders.move_shipment_in_transaction(shipment, ShipmentStatus.INVOICED, actor=actor, actor_label=label,
+                                                note=f"세금계산서 {number[:8]}-{number[8:16]}-{number[16:]} "
+                                                     f"합계 {total_krw:,}원")
+            db.session.add(invoice)
+    except IntegrityError:  # the same number recorded for another shipment at the same moment
+        raise taken from None
     db.session.refresh(shipment)
     return invoice
 

@@ -12,11 +12,19 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import Role, User
-from shop.cart.basket import INSTITUTION_MAX_QTY_PER_LINE, Basket, BasketLine, EnterpriseGroup, line_problem, \
-    load_variants, price_basket
+from shop.cart.basket import (
+    INSTITUTION_MAX_QTY_PER_LINE,
+    Basket,
+    BasketLine,
+    EnterpriseGroup,
+    line_problem,
+    load_variants,
+    price_basket,
+)
 from shop.core.errors import RuleError
 from shop.core.transactions import write_transaction
 from shop.extensions import db
+from shop.institutions import services as institutions
 from shop.models_base import utcnow
 from shop.orders import services as orders
 from shop.orders.models import Order, OrderChannel, PaymentMethod
@@ -58,8 +66,7 @@ class QuoteRequest:
 
 
 def _buyer_label(quote: Quote, user: User) -> str:
-    if (user.role is Role.INSTITUTION and user.membership_approved
-            and user.institution_id is not None and user.institution_id == quote.institution_id):
+    if institutions.buys_for(user, quote.institution_id):
         return BUYER
     raise QuoteError("이 견적을 처리할 권한이 없습니다.")
 
@@ -146,7 +153,7 @@ def _new_number() -> str:
 def request_quotes(buyer: User, request: QuoteRequest, *, today: date) -> list[Quote]:
     """One request per enterprise among the lines; the mall's current price for each quantity is
     kept for comparison. All requests are saved, or none."""
-    if buyer.role is not Role.INSTITUTION or buyer.institution_id is None or not buyer.membership_approved:
+    if not institutions.buys_for(buyer):
         raise QuoteError("견적 요청은 승인된 공공기관 구매담당자만 할 수 있습니다.")
     lines = [(vid, qty) for vid, qty in request.lines if qty]
     if not lines:
@@ -254,10 +261,11 @@ def expire_if_lapsed(quote: Quote, today: date) -> bool:
     """Lazy expiry: an answered quotation past its valid-until date cannot be accepted."""
     if quote.status is QuoteStatus.ANSWERED and quote.valid_until is not None and quote.valid_until < today:
         with write_transaction():
-            db.session.refresh(quote)
-            _move(quote, QuoteStatus.EXPIRED, None, SYSTEM, "유효기한 경과")
+            db.session.refresh(quote)  # someone may have accepted, declined or expired it meanwhile
+            moved = quote.status is QuoteStatus.ANSWERED and _move(quote, QuoteStatus.EXPIRED, None, SYSTEM,
+                                                                   "유효기한 경과")
         db.session.refresh(quote)
-        return True
+        return moved
     return False
 
 

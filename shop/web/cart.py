@@ -21,7 +21,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import SQLAlchemyError
 
 from shop.cart import services as carts
-from shop.cart.basket import MAX_QTY_PER_LINE
+from shop.cart.basket import max_qty_per_line
 from shop.cart.models import Cart
 from shop.cart.services import CartError, CartItemNotFound
 from shop.extensions import db
@@ -106,7 +106,7 @@ def _header_count() -> int | None:
 
 @bp.app_context_processor
 def cart_in_header():
-    return {"cart_count": _header_count, "cart_max_qty": MAX_QTY_PER_LINE}
+    return {"cart_count": _header_count, "cart_max_qty": max_qty_per_line(current_user)}
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ def _wants_json() -> bool:
 def _cart_page(cart: Cart | None, *, error: str | None = None, back_url: str | None = None, status: int = 200):
     return render_template(
         "cart/cart.html",
-        basket=carts.cart_basket(cart, date.today()),
+        basket=carts.cart_basket(cart, date.today(), max_qty=max_qty_per_line(current_user)),
         item_ids=carts.item_ids_by_variant(cart),
         price_reason=carts.price_reason,
         error=error,
@@ -152,9 +152,9 @@ def add():
     back_url = safe_next_url(form.get("next"))
     try:
         variant_id = carts.parse_variant_id(form.get("variant_id"))
-        quantity = carts.parse_quantity(form.get("quantity"))
+        quantity = carts.parse_quantity(form.get("quantity"), max_qty_per_line(current_user))
         if current_user.is_authenticated:
-            item = carts.add_to_member_cart(current_user, variant_id, quantity)
+            item = carts.add_to_member_cart(current_user, variant_id, quantity, max_qty_per_line(current_user))
         else:
             item = carts.add_to_guest_cart(guest_token(), variant_id, quantity)
             _remember_guest(item.cart.token)  # a new cart's token, or the old one for another 30 days
@@ -168,8 +168,8 @@ def add():
 def change(item_id: int):
     cart = _cart_or_404()
     try:
-        quantity = carts.parse_quantity(request.form.get("quantity"))
-        carts.set_quantity(cart, item_id, quantity)
+        quantity = carts.parse_quantity(request.form.get("quantity"), max_qty_per_line(current_user))
+        carts.set_quantity(cart, item_id, quantity, max_qty_per_line(current_user))
     except CartItemNotFound:
         abort(404)
     except CartError as exc:

@@ -19,6 +19,7 @@ from shop.orders.services import Delivery, OrderError
 from shop.payments import services as payments
 from shop.payments.gateway import GatewayError, stripe_enabled
 from shop.payments.models import PaymentProvider
+from shop.web.guards import institution_is_open
 
 bp = Blueprint("checkout", __name__)
 
@@ -52,6 +53,8 @@ def _checkout_page(form: CheckoutForm, basket, status: int = 200, error: str | N
 @bp.route("/checkout", methods=["GET", "POST"])
 @login_required
 def checkout():
+    if institution_is_open(current_user):
+        return redirect(url_for("institution.checkout"))
     cart = carts.find_member_cart(current_user)
     form = CheckoutForm()
     saved = addresses.saved_addresses(current_user)
@@ -79,10 +82,11 @@ def checkout():
         if exc.field and exc.field in form:
             form[exc.field].errors.append(str(exc))
         return _checkout_page(form, basket, 400, error=str(exc))
-    return _go_pay(order)
+    return go_pay(order)
 
 
-def _go_pay(order: Order):
+def go_pay(order: Order):
+    """Start (or resume) the card payment of an order and send the buyer to it."""
     try:
         payment = payments.start_payment(
             order,
@@ -101,7 +105,7 @@ def _go_pay(order: Order):
 @bp.post("/account/orders/<number>/pay")
 @login_required
 def pay(number: str):
-    return _go_pay(_own_order(number))
+    return go_pay(_own_order(number))
 
 
 @bp.route("/payments/test/<number>", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from flask import abort, current_app, flash, redirect, url_for
 from flask_login import current_user
 
 from shop.accounts.models import Role
+from shop.institutions import services as institutions
 
 ENTERPRISE_CLOSED = "입점 신청이 승인된 뒤 판매자 센터를 이용할 수 있습니다."
 INSTITUTION_CLOSED = "기관 등록과 구매담당자 소속이 승인된 뒤 기관 구매를 이용할 수 있습니다."
@@ -45,12 +46,7 @@ def enterprise_is_open(user) -> bool:
 
 
 def institution_is_open(user) -> bool:
-    return (
-        user.has_role(Role.INSTITUTION)
-        and user.institution is not None
-        and user.institution.is_approved
-        and user.membership_approved
-    )
+    return institutions.buys_for(user)
 
 
 def _approved(role: Role, is_open: Callable, message: str) -> Callable:

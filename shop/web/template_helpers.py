@@ -27,6 +27,15 @@ def status_label(value: str) -> str:
     return _STATUS_LABELS.get(value, value)
 
 
+def _institution_buyer() -> bool:
+    """Whether the visitor buys for an approved institution (quotation and invoice-order buttons)."""
+    from flask_login import current_user
+
+    from shop.web.guards import institution_is_open
+
+    return current_user.is_authenticated and institution_is_open(current_user)
+
+
 def _safe(formatter):
     def apply(value):
         try:
@@ -43,6 +52,7 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["phone"] = _safe(format_phone)
     app.jinja_env.filters["kst_datetime"] = kst_datetime
     app.jinja_env.globals["status_label"] = status_label
+    app.jinja_env.globals["institution_buyer"] = _institution_buyer
 
     @app.context_processor
     def globals_for_templates():

@@ -39,3 +39,26 @@ def test_downgrade_then_upgrade_round_trips(app, runner):
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "product" in sa.inspect(db.engine).get_table_names()
+
+
+def test_rebuilding_tables_keeps_the_rows_that_reference_them(app, runner, make_user, make_product):
+    """SQLite rebuilds a table to alter it; with foreign keys on, dropping the old copy would cascade
+    into every order item and payment. The migrations run with them off, so nothing is lost."""
+    from shop.orders import services as orders
+    from tests.services.order_helpers import SEOUL, TODAY, new_key
+
+    variant = make_product(variants=[("기본", 9000, 10)]).variants[0]
+    orders.place_order(make_user(), [(variant.id, 2)], SEOUL, new_key(), today=TODAY)
+    db.session.remove()
+
+    def counts():
+        with db.engine.connect() as conn:
+            return [conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+                    for table in ("orders", "shipment", "order_item", "order_event")]
+
+    before = counts()
+    assert before[:3] == [1, 1, 1]
+    assert runner.invoke(args=["db", "downgrade", "825a7db2c458"]).exit_code == 0
+    assert counts() == before
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert counts() == before

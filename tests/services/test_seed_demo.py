@@ -22,7 +22,9 @@ from shop.demo import images
 from shop.demo.seed import DEMO_ACCOUNTS, database_is_empty, seed_demo
 from shop.enterprises.models import Enterprise, EnterpriseType
 from shop.extensions import db
-from shop.institutions.models import Institution
+from shop.institutions.models import Institution, InstitutionAddress
+from shop.orders.models import Order, Shipment, ShipmentStatus
+from shop.procurement.models import Quote, QuoteStatus
 from shop.models_base import ApprovalStatus
 from shop.search.services import matching_ids
 from tests.conftest import csrf_from
@@ -133,6 +135,16 @@ def test_demo_mall_is_realistic_complete_and_searchable(app):
     assert any(i.status is ApprovalStatus.PENDING for i in institutions)
     assert all(is_valid_business_number(i.business_number) for i in institutions)
     assert all(i.members and i.members[0].role is Role.INSTITUTION for i in institutions)
+    with_address = {a.institution_id for a in db.session.scalars(sa.select(InstitutionAddress))}
+    assert with_address == {i.id for i in institutions if i.status is ApprovalStatus.APPROVED}
+
+    buyer = db.session.scalar(sa.select(User).where(User.email == "buyer@demo.hamkke.kr"))
+    quote_states = {q.status for q in db.session.scalars(
+        sa.select(Quote).where(Quote.institution_id == buyer.institution_id))}
+    assert quote_states == {QuoteStatus.REQUESTED, QuoteStatus.ANSWERED, QuoteStatus.ACCEPTED}
+    shipment_states = {s.status for s in db.session.scalars(
+        sa.select(Shipment).join(Order).where(Order.institution_id == buyer.institution_id))}
+    assert shipment_states == {ShipmentStatus.COMPLETED, ShipmentStatus.DELIVERED}  # one to inspect, one done
 
     for term in ("쌀", "비누", "커피"):
         expected = {p.id for p in products if any(term in compact(f) for f in (

@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.web.api import bp as api_bp
     from shop.web.cart import bp as cart_bp
     from shop.web.checkout import bp as checkout_bp
+    from shop.web.console import bp as console_bp
     from shop.web.institution import bp as institution_bp
     from shop.web.orders import bp as orders_bp
     from shop.web.reviews import bp as reviews_bp
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cart_bp)
     app.register_blueprint(checkout_bp)
     app.register_blueprint(institution_bp)
+    app.register_blueprint(console_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -156,3 +156,21 @@ def test_an_institution_may_put_more_in_one_line_than_a_household(client, login,
     assert "6,000,000원" in client.get("/institution/checkout").get_data(as_text=True)
     too_many = form_post("/cart/items", {"variant_id": str(variant_id), "quantity": "100000"}, page="/cart")
     assert too_many.status_code == 400 and "99,999개까지" in too_many.get_data(as_text=True)
+
+
+def test_corporate_card_order_goes_through_the_card_payment(client, login, form_post, procurement):
+    p = procurement
+    login(p.buyer)
+    carts.add_to_member_cart(p.buyer, p.product.variants[0].id, 4)
+    response = form_post("/institution/checkout", {"address_id": str(p.address.id), "payment_method": "card",
+                                                   "idempotency_key": KEY, "agree": "y"},
+                         page="/institution/checkout")
+    order = db.session.scalar(db.select(Order))
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/payments/test/{order.number}")
+    assert order.status is OrderStatus.PENDING_PAYMENT and order.channel.value == "institution"
+    paid = form_post(f"/payments/test/{order.number}", {}, page=f"/payments/test/{order.number}")
+    assert paid.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status is OrderStatus.PAID
+    html = client.get(f"/institution/orders/{order.number}").get_data(as_text=True)
+    assert "결제완료" in html and "거래명세서 PDF" not in html  # card orders get the card receipt, not a statement

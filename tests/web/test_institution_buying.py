@@ -174,3 +174,15 @@ def test_corporate_card_order_goes_through_the_card_payment(client, login, form_
     assert db.session.get(Order, order.id).status is OrderStatus.PAID
     html = client.get(f"/institution/orders/{order.number}").get_data(as_text=True)
     assert "결제완료" in html and "거래명세서 PDF" not in html  # card orders get the card receipt, not a statement
+
+
+def test_a_request_can_be_withdrawn_and_an_answer_declined(client, login, form_post, procurement):
+    p = procurement
+    login(p.buyer)
+    first = request_quote(client, form_post, p, qty=10)
+    page = f"/institution/quotes/{first.number}"
+    assert form_post(f"{page}/withdraw", {"reason": "예산 조정"}, page=page).status_code == 303
+    db.session.refresh(first)
+    assert first.status is QuoteStatus.WITHDRAWN and first.decision_reason == "예산 조정"
+    again = form_post(f"{page}/decline", {"reason": ""}, page=page)
+    assert again.status_code == 409 and "상태의 견적" in again.get_data(as_text=True)

@@ -121,32 +121,28 @@ def accept_quote(number: str):
     return redirect(url_for("institution.order_detail", number=order.number), code=303)
 
 
-@bp.post("/quotes/<number>/decline")
-def decline_quote(number: str):
+def _close(number: str, close, done: str):
+    """Decline an answer or withdraw a request, with an optional reason for the enterprise."""
     quote = _quote(number)
     form = ReasonForm()
     try:
         if not form.validate():
             raise QuoteError("사유는 500자 이하로 입력해 주세요.")
-        quotes.decline(quote, current_user, reason=form.reason.data or "")
+        close(quote, current_user, reason=form.reason.data or "")
     except QuoteError as exc:
         return _detail(quote, 409, str(exc))
-    flash("견적을 거절했습니다.", "success")
+    flash(done, "success")
     return redirect(url_for("institution.quote_detail", number=number), code=303)
+
+
+@bp.post("/quotes/<number>/decline")
+def decline_quote(number: str):
+    return _close(number, quotes.decline, "견적을 거절했습니다.")
 
 
 @bp.post("/quotes/<number>/withdraw")
 def withdraw_quote(number: str):
-    quote = _quote(number)
-    form = ReasonForm()
-    try:
-        if not form.validate():
-            raise QuoteError("사유는 500자 이하로 입력해 주세요.")
-        quotes.withdraw(quote, current_user, reason=form.reason.data or "")
-    except QuoteError as exc:
-        return _detail(quote, 409, str(exc))
-    flash("견적 요청을 취소했습니다.", "success")
-    return redirect(url_for("institution.quote_detail", number=number), code=303)
+    return _close(number, quotes.withdraw, "견적 요청을 취소했습니다.")
 
 
 @bp.get("/quotes/<number>/quotation.pdf")

@@ -10,6 +10,7 @@ from shop.extensions import db
 from shop.models_base import LabelledEnum, enum_type, utcnow
 
 if TYPE_CHECKING:
+    from shop.accounts.models import User
     from shop.enterprises.models import Enterprise
 
 
@@ -84,6 +85,13 @@ class Product(db.Model):
     images: Mapped[list[ProductImage]] = relationship(
         back_populates="product", order_by="ProductImage.position", cascade="all, delete-orphan"
     )
+    # The review (shop.catalog.review): when the product was last sent to staff, and why staff last
+    # sent it back (shown to the enterprise in the console until it is sent again).
+    submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    review_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    revision: Mapped[ProductRevision | None] = relationship(
+        back_populates="product", cascade="all, delete-orphan", uselist=False
+    )
 
     @property
     def is_active(self) -> bool:
@@ -150,3 +158,84 @@ class ProductImage(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     product: Mapped[Product] = relationship(back_populates="images")
+
+
+class RevisionStatus(LabelledEnum):
+    DRAFT = "draft", "변경 작성 중"
+    PENDING = "pending", "변경 심사 대기"
+    REJECTED = "rejected", "변경 반려"
+
+
+class ProductRevision(db.Model):
+    """Changes to the name, summary, description or images of a product that has been approved, kept
+    apart until staff approve them: the live product keeps selling as it was meanwhile. At most one per
+    product; approving it copies it onto the product and deletes it (shop.catalog.review)."""
+
+    __tablename__ = "product_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("product.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[RevisionStatus] = mapped_column(
+        enum_type(RevisionStatus, "revision_status"), default=RevisionStatus.DRAFT
+    )
+    name: Mapped[str] = mapped_column(sa.String(120))
+    summary: Mapped[str] = mapped_column(sa.String(300), default="")
+    description_html: Mapped[str] = mapped_column(sa.Text, default="")
+    review_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="revision")
+    images: Mapped[list[RevisionImage]] = relationship(
+        back_populates="revision", order_by="RevisionImage.position", cascade="all, delete-orphan"
+    )
+
+
+class RevisionImage(db.Model):
+    """An image of a revision: the same files as the live images where unchanged, new uploads otherwise."""
+
+    __tablename__ = "product_revision_image"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(sa.ForeignKey("product_revision.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(sa.String(255))
+    alt: Mapped[str] = mapped_column(sa.String(200))
+    position: Mapped[int] = mapped_column(default=0)
+
+    revision: Mapped[ProductRevision] = relationship(back_populates="images")
+
+
+class ProductEventKind(LabelledEnum):
+    CREATED = "created", "등록"
+    SUBMITTED = "submitted", "심사 요청"
+    WITHDRAWN = "withdrawn", "심사 요청 취소"
+    APPROVED = "approved", "승인"
+    REJECTED = "rejected", "반려"
+    HIDDEN = "hidden", "숨김"
+    SHOWN = "shown", "다시 판매"
+    CHANGES_SUBMITTED = "changes_submitted", "변경 심사 요청"
+    CHANGES_WITHDRAWN = "changes_withdrawn", "변경 심사 요청 취소"
+    CHANGES_APPROVED = "changes_approved", "변경 승인"
+    CHANGES_REJECTED = "changes_rejected", "변경 반려"
+    CHANGES_DISCARDED = "changes_discarded", "변경 취소"
+    PRICE_CHANGED = "price_changed", "가격 변경"
+    STOCK_SET = "stock_set", "재고 변경"
+    OPTION_ADDED = "option_added", "옵션 추가"
+    OPTION_REMOVED = "option_removed", "옵션 삭제"
+
+
+class ProductEvent(db.Model):
+    """A product's history: review decisions, status changes, price and stock changes; who and when."""
+
+    __tablename__ = "product_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ProductEventKind] = mapped_column(enum_type(ProductEventKind, "product_event_kind"))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    actor_label: Mapped[str] = mapped_column(sa.String(50))  # "입점기업", "지원센터"
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    actor: Mapped[User | None] = relationship()

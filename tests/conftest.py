@@ -107,6 +107,18 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+def signed_in(app, user):
+    """A browser of its own, signed in as `user` (or anonymous), and a valid CSRF token for its posts.
+    Call it inside `with app.app_context():` so that the user cached in `g` is this one's."""
+    browser = app.test_client()
+    if user is not None:
+        token = csrf_from(browser.get("/login").get_data(as_text=True))
+        response = browser.post("/login", data={"email": user.email, "password": "correct-horse-42",
+                                                "csrf_token": token})
+        assert response.status_code in (302, 303)
+    return browser, csrf_from(browser.get("/cart" if user else "/login").get_data(as_text=True))
+
+
 @pytest.fixture
 def form_post(client):
     """POST a form the way a browser does: fetch the page, take its CSRF token, submit."""

@@ -89,3 +89,17 @@ def serious_axe_violations(page) -> list[str]:
 def assert_no_horizontal_scroll(page) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 1, f"page scrolls sideways by {overflow}px at {page.viewport_size['width']}px"
+
+
+def sign_in(page, base: str, email: str, password: str = "correct-horse-42") -> None:
+    page.goto(base + "/login")
+    page.get_by_label("이메일").fill(email)
+    page.get_by_label("비밀번호").fill(password)
+    page.get_by_role("button", name="로그인").click()
+    page.wait_for_load_state()
+
+
+def checked(page, name: str) -> None:
+    """The page is looked at (a screenshot) and passes axe."""
+    screenshot(page, name)
+    assert serious_axe_violations(page) == [], name

@@ -6,7 +6,12 @@ from shop.extensions import db
 from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.payments import services as payments
-from tests.browser.conftest import PHONE, assert_no_horizontal_scroll, screenshot, serious_axe_violations
+from tests.browser.conftest import (
+    PHONE,
+    assert_no_horizontal_scroll,
+    screenshot,
+    serious_axe_violations,
+)
 from tests.services.order_helpers import SEOUL, TODAY, new_key
 
 

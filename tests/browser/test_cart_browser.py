@@ -16,7 +16,11 @@ from shop.catalog.pricing import special_prices_for_variants
 from shop.core.money import format_krw
 from shop.demo.seed import seed_demo
 from shop.extensions import db
-from tests.browser.conftest import assert_no_horizontal_scroll, screenshot, serious_axe_violations
+from tests.browser.conftest import (
+    assert_no_horizontal_scroll,
+    screenshot,
+    serious_axe_violations,
+)
 
 
 @pytest.fixture

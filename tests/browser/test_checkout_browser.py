@@ -10,7 +10,12 @@ import sqlalchemy as sa
 from shop.demo.seed import seed_demo
 from shop.extensions import db
 from shop.orders.models import Order, OrderStatus
-from tests.browser.conftest import PHONE, assert_no_horizontal_scroll, screenshot, serious_axe_violations
+from tests.browser.conftest import (
+    PHONE,
+    assert_no_horizontal_scroll,
+    screenshot,
+    serious_axe_violations,
+)
 
 BUYER = ("consumer@demo.hamkke.kr", "hamkke-demo-2026")
 

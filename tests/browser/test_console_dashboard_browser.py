@@ -10,8 +10,8 @@ from shop.procurement import invoice_orders
 from tests.browser.conftest import (
     PHONE,
     assert_no_horizontal_scroll,
-    screenshot,
-    serious_axe_violations,
+    checked,
+    sign_in,
 )
 from tests.services import test_purchase_reports as purchases
 from tests.services.order_helpers import SEOUL, new_key
@@ -22,19 +22,6 @@ from tests.services.test_purchase_reports import (
 )
 
 scene = purchases.scene  # the fixture, where pytest looks for it
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("이메일").fill(email)
-    page.get_by_label("비밀번호").fill("correct-horse-42")
-    page.get_by_role("button", name="로그인").click()
-    page.wait_for_load_state()
-
-
-def checked(page, name: str) -> None:
-    screenshot(page, name)
-    assert serious_axe_violations(page) == [], name
 
 
 def test_dashboard_and_social_value_in_the_browser(live_server, page, browser, scene, make_user,

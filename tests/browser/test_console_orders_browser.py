@@ -10,8 +10,10 @@ from shop.procurement.models import Quote, QuoteStatus
 from tests.browser.conftest import (
     PHONE,
     assert_no_horizontal_scroll,
+    checked,
     screenshot,
     serious_axe_violations,
+    sign_in,
 )
 from tests.services import procurement_helpers
 from tests.services.procurement_helpers import (
@@ -23,19 +25,6 @@ from tests.services.procurement_helpers import (
 from tests.services.test_enterprise_queries import paid_consumer_order
 
 market = procurement_helpers.market  # the fixture, where pytest looks for it
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("이메일").fill(email)
-    page.get_by_label("비밀번호").fill("correct-horse-42")
-    page.get_by_role("button", name="로그인").click()
-    page.wait_for_load_state()
-
-
-def checked(page, name: str) -> None:
-    screenshot(page, name)
-    assert serious_axe_violations(page) == [], name
 
 
 def test_ship_an_order_and_answer_a_quotation(live_server, page, browser, market):

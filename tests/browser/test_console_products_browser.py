@@ -7,21 +7,15 @@ from shop.accounts.models import Role
 from shop.catalog import review
 from shop.catalog.models import Product, ProductStatus
 from shop.extensions import db
-from tests.browser.conftest import PHONE, assert_no_horizontal_scroll, screenshot, serious_axe_violations
+from tests.browser.conftest import (
+    PHONE,
+    assert_no_horizontal_scroll,
+    checked,
+    screenshot,
+    serious_axe_violations,
+    sign_in,
+)
 from tests.services.test_storage import camera_exif, image_bytes
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("이메일").fill(email)
-    page.get_by_label("비밀번호").fill("correct-horse-42")
-    page.get_by_role("button", name="로그인").click()
-    page.wait_for_load_state()
-
-
-def checked(page, name: str) -> None:
-    screenshot(page, name)
-    assert serious_axe_violations(page) == [], name
 
 
 def test_a_member_creates_a_product_with_an_image_and_submits_it_for_review(

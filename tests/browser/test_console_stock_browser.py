@@ -12,24 +12,12 @@ from shop.extensions import db
 from tests.browser.conftest import (
     PHONE,
     assert_no_horizontal_scroll,
+    checked,
     screenshot,
-    serious_axe_violations,
+    sign_in,
 )
 
 HEADER = ["SKU", "상품명", "옵션명", "판매가", "재고관리", "현재고", "새 재고"]
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("이메일").fill(email)
-    page.get_by_label("비밀번호").fill("correct-horse-42")
-    page.get_by_role("button", name="로그인").click()
-    page.wait_for_load_state()
-
-
-def checked(page, name: str) -> None:
-    screenshot(page, name)
-    assert serious_axe_violations(page) == [], name
 
 
 def write_csv(path, rows, encoding="utf-8-sig") -> str:

@@ -11,24 +11,17 @@ from shop.orders import services as orders
 from shop.orders.models import Order
 from shop.procurement import invoice_orders, quotes
 from shop.procurement.models import Quote
-from tests.browser.conftest import PHONE, assert_no_horizontal_scroll, screenshot, serious_axe_violations
+from tests.browser.conftest import (
+    PHONE,
+    assert_no_horizontal_scroll,
+    checked,
+    screenshot,
+    serious_axe_violations,
+    sign_in,
+)
 from tests.procurement_fixtures import add_address
 
 TODAY = date.today()
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("이메일").fill(email)
-    page.get_by_label("비밀번호").fill("correct-horse-42")
-    page.get_by_role("button", name="로그인").click()
-    page.wait_for_load_state()
-
-
-def checked(page, name: str) -> None:
-    """Every institution page is looked at, and passes axe."""
-    screenshot(page, name)
-    assert serious_axe_violations(page) == [], name
 
 
 def test_quotation_to_report_in_the_browser(live_server, page, browser, make_user, make_institution,

@@ -10,7 +10,12 @@ from flask import render_template_string
 
 from shop.accounts.models import Role
 from shop.reviews import services as reviews
-from tests.browser.conftest import PHONE, assert_no_horizontal_scroll, screenshot, serious_axe_violations
+from tests.browser.conftest import (
+    PHONE,
+    assert_no_horizontal_scroll,
+    screenshot,
+    serious_axe_violations,
+)
 from tests.factories import PASSWORD
 from tests.services.test_reviews import GOOD_BODY, bought, png_bytes
 

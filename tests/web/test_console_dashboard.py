@@ -16,7 +16,7 @@ from shop.enterprises.models import SocialValueArea, SocialValueRecord
 from shop.extensions import db
 from shop.procurement import quotes
 from shop.procurement.quotes import QuoteRequest
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, signed_in
 from tests.services import test_purchase_reports as purchases
 from tests.services.test_purchase_reports import (
     OFFICE,
@@ -260,17 +260,6 @@ def test_a_post_without_the_csrf_token_is_refused(client, recorded):
 
 def my_rules(app):
     return sorted((r for r in app.url_map.iter_rules() if r.endpoint in MY_ENDPOINTS), key=lambda r: r.rule)
-
-
-def signed_in(app, user):
-    """A browser of its own, signed in (or not), with a valid CSRF token."""
-    browser = app.test_client()
-    if user is not None:
-        token = csrf_from(browser.get("/login").get_data(as_text=True))
-        response = browser.post("/login", data={"email": user.email, "password": "correct-horse-42",
-                                                "csrf_token": token})
-        assert response.status_code in (302, 303)
-    return browser, csrf_from(browser.get("/cart" if user else "/login").get_data(as_text=True))
 
 
 def test_every_route_here_is_refused_to_everyone_else(app, scene, recorded, make_user, make_enterprise):

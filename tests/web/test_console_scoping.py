@@ -20,7 +20,7 @@ from shop.payments import services as payments
 from shop.procurement import quotes
 from shop.procurement.models import Quote
 from shop.procurement.quotes import QuoteRequest
-from tests.conftest import csrf_from
+from tests.conftest import signed_in
 from tests.services.order_helpers import SEOUL, TODAY, new_key
 
 SECRET_PRODUCT = "비밀 레시피 유자청"
@@ -72,16 +72,6 @@ def snapshot(enterprise_id: int):
         [(r.id, r.year, r.amount_krw) for r in db.session.scalars(
             sa.select(SocialValueRecord).where(SocialValueRecord.enterprise_id == enterprise_id))],
     )
-
-
-def signed_in(app, user):
-    browser = app.test_client()
-    if user is not None:
-        token = csrf_from(browser.get("/login").get_data(as_text=True))
-        response = browser.post("/login", data={"email": user.email, "password": "correct-horse-42",
-                                                "csrf_token": token})
-        assert response.status_code in (302, 303)
-    return browser, csrf_from(browser.get("/cart" if user else "/login").get_data(as_text=True))
 
 
 def form_for(owned, token: str) -> dict:

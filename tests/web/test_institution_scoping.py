@@ -17,7 +17,7 @@ from shop.orders.models import Order, PaymentMethod, Shipment
 from shop.procurement import invoice_orders, quotes
 from shop.procurement.models import Quote
 from shop.procurement.quotes import QuoteRequest
-from tests.conftest import csrf_from
+from tests.conftest import signed_in
 from tests.procurement_fixtures import add_address
 
 TODAY = date.today()
@@ -84,17 +84,6 @@ FORM = {"reason": "남의 것", "payment_method": "invoice", "inspected_on": TOD
         "inspector_name": "침입자", "label": "침입", "department": "침입과", "contact_name": "침입자",
         "contact_phone": "010-9999-9999", "postcode": "04524", "address1": "서울특별시 중구 세종대로 1",
         "purchase_target": "1", "target_krw": "1", "amount": "1"}
-
-
-def signed_in(app, user):
-    """A browser of its own for each stranger, signed in (or not) and holding a valid CSRF token."""
-    browser = app.test_client()
-    if user is not None:
-        token = csrf_from(browser.get("/login").get_data(as_text=True))
-        response = browser.post("/login", data={"email": user.email, "password": "correct-horse-42",
-                                                "csrf_token": token})
-        assert response.status_code in (302, 303)
-    return browser, csrf_from(browser.get("/cart" if user else "/login").get_data(as_text=True))
 
 
 def test_every_institution_url_is_refused_to_everyone_else(app, owned, make_user, make_institution,

@@ -5,17 +5,7 @@ services; a refusal shows the page again with the service's Korean message (400 
 409 for a state that no longer allows the action)."""
 from __future__ import annotations
 
-from urllib.parse import quote as url_quote
-
-from flask import (
-    abort,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from shop.core.documents import to_csv
@@ -37,6 +27,7 @@ from shop.web.console.forms_orders import (
     ShipForm,
     TaxInvoiceForm,
 )
+from shop.web.downloads import file_response, pdf_response
 
 CSV_TYPE = "text/csv; charset=utf-8"
 
@@ -83,14 +74,8 @@ def orders_csv():
         return render_template("console/orders.html", form=form, result=None, asked=_asked(),
                                error="검색 조건을 다시 확인해 주세요."), 400
     content = to_csv(queries.CSV_COLUMNS, queries.shipments_csv_rows(enterprise_id(), **_filters(form)))
-    response = make_response(content)
-    response.headers["Content-Type"] = CSV_TYPE
-    filename = f"주문배송_{kst_today():%Y%m%d}.csv"
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"orders-{kst_today():%Y%m%d}.csv\"; filename*=UTF-8''{url_quote(filename)}"
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    stamp = f"{kst_today():%Y%m%d}"
+    return file_response(content, mimetype=CSV_TYPE, filename=f"주문배송_{stamp}.csv", fallback=f"orders-{stamp}.csv")
 
 
 # --- one shipment -----------------------------------------------------------------------------------
@@ -279,11 +264,3 @@ def order_statement(shipment_id: int):
         abort(404)
     return pdf_response(documents.statement_pdf(shipment, institution, today=kst_today()),
                         f"거래명세서_{shipment.order.number}_{institution.name}.pdf")
-
-
-def pdf_response(content: bytes, filename: str):
-    response = make_response(content)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f"inline; filename=\"document.pdf\"; filename*=UTF-8''{url_quote(filename)}"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

@@ -13,13 +13,8 @@ from shop.procurement import documents, quotes
 from shop.procurement.models import Quote, QuoteStatus
 from shop.procurement.quotes import QuoteError
 from shop.web.console import bp, enterprise_id
-from shop.web.console.forms_orders import (
-    QuoteAnswerForm,
-    QuoteFilterForm,
-    QuoteRefuseForm,
-    parse_won,
-)
-from shop.web.console.orders import pdf_response
+from shop.web.console.forms_orders import QuoteAnswerForm, QuoteFilterForm, QuoteRefuseForm, parse_won
+from shop.web.downloads import pdf_response
 
 VALID_DAYS = 30  # the valid-until date the answer form suggests
 

@@ -7,19 +7,9 @@ again when it applies."""
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote as url_quote
 from zoneinfo import ZoneInfo
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -28,12 +18,8 @@ from shop.catalog import stock_table as stock_rows
 from shop.catalog.stock_sheet import ImportRejected, PlannedRow, Preview
 from shop.catalog.stock_table import DEFAULT_LOW_STOCK, MAX_STOCK, StockError
 from shop.web.console import bp, enterprise_id
-from shop.web.console.forms_stock import (
-    StockApplyForm,
-    StockImportForm,
-    StockTableForm,
-    stock_updates,
-)
+from shop.web.console.forms_stock import StockApplyForm, StockImportForm, StockTableForm, stock_updates
+from shop.web.downloads import file_response
 
 KST = ZoneInfo("Asia/Seoul")
 PLAN_SALT = "console.stock-import"
@@ -115,22 +101,11 @@ def stock_save():
     if not result.applied and not result.conflicts:
         flash("바뀐 재고가 없습니다.", "info")
     return redirect(_back_url(), code=303)
-
-
-def _download(content: bytes, filename: str, fallback: str):
-    response = make_response(content)
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{url_quote(filename)}"
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.get("/stock.csv")
 def stock_csv():
     stamp = datetime.now(KST).strftime("%Y%m%d-%H%M")
-    return _download(stock_sheet.export_csv(enterprise_id()), f"재고_{stamp}.csv", f"stock-{stamp}.csv")
+    return file_response(stock_sheet.export_csv(enterprise_id()), mimetype="text/csv; charset=utf-8",
+                         filename=f"재고_{stamp}.csv", fallback=f"stock-{stamp}.csv")
 
 
 # --- import --------------------------------------------------------------------------------------

@@ -3,9 +3,8 @@ with its shipments, inspection (검수), completion, cancellation and the 거래
 from __future__ import annotations
 
 import secrets
-from urllib.parse import quote as url_quote
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -20,6 +19,7 @@ from shop.orders.services import Delivery, OrderError
 from shop.procurement import documents, invoice_orders
 from shop.procurement.forms import InspectionForm, InspectionRejectForm, InstitutionCheckoutForm, ReasonForm
 from shop.web.checkout import go_pay
+from shop.web.downloads import pdf_response
 from shop.web.institution import bp, institution_id
 
 
@@ -227,14 +227,6 @@ def give_up(number: str, shipment_id: int):
     return redirect(url_for("institution.order_detail", number=number), code=303)
 
 
-def pdf_response(content: bytes, filename: str):
-    response = make_response(content)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f"inline; filename=\"document.pdf\"; filename*=UTF-8''{url_quote(filename)}"
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.get("/orders/<number>/shipments/<int:shipment_id>/statement.pdf")

@@ -14,8 +14,9 @@ from shop.procurement import documents, quotes
 from shop.procurement.forms import QuoteAcceptForm, QuoteRequestForm, ReasonForm
 from shop.procurement.models import Quote, QuoteStatus
 from shop.procurement.quotes import QuoteError, QuoteRequest
+from shop.web.downloads import pdf_response
 from shop.web.institution import bp, institution_id
-from shop.web.institution.orders import address_choices, delivery_from, pdf_response
+from shop.web.institution.orders import address_choices, delivery_from
 
 
 def _requested_lines() -> list[tuple[int, int]]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote as url_quote
 
-from flask import make_response, render_template, request
+from flask import render_template, request
 
 from shop.procurement import reports
 from shop.procurement.reports import KST, Period, PurchaseReport, ReportError
+from shop.web.downloads import file_response
 from shop.web.institution import bp, institution_id
 
 YEARS_OFFERED = 6  # this year and the five before it in the year menu
@@ -104,19 +104,6 @@ def report_page():
     return render_template("institution/reports.html", report=report, chart=month_chart(report), error=None,
                            error_field=None, asked=_asked(), years=_year_choices(selected_year),
                            selected_year=selected_year, lines_on_page=LINES_ON_PAGE)
-
-
-def _download(content: bytes, mimetype: str, filename: str, fallback: str):
-    response = make_response(content)
-    response.headers["Content-Type"] = mimetype
-    # RFC 6266 / RFC 5987: an ASCII name for old clients, the Korean one for everyone else.
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{url_quote(filename)}"
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.get("/reports.csv")
 def report_csv():
     try:
@@ -124,8 +111,8 @@ def report_csv():
     except ReportError as exc:
         return _refused(exc)
     report = reports.purchase_report(institution_id(), period)
-    return _download(reports.export_csv(report), CSV_TYPE, reports.export_filename(period, "csv"),
-                     f"purchase-report-{period.slug}.csv")
+    return file_response(reports.export_csv(report), mimetype=CSV_TYPE,
+                         filename=reports.export_filename(period, "csv"), fallback=f"purchase-report-{period.slug}.csv")
 
 
 @bp.get("/reports.xlsx")
@@ -135,5 +122,5 @@ def report_xlsx():
     except ReportError as exc:
         return _refused(exc)
     report = reports.purchase_report(institution_id(), period)
-    return _download(reports.export_xlsx(report), XLSX_TYPE, reports.export_filename(period, "xlsx"),
-                     f"purchase-report-{period.slug}.xlsx")
+    return file_response(reports.export_xlsx(report), mimetype=XLSX_TYPE,
+                         filename=reports.export_filename(period, "xlsx"), fallback=f"purchase-report-{period.slug}.xlsx")

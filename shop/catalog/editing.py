@@ -516,6 +516,9 @@ def update_option(enterprise_id: int, product_id: int, variant_id: int, option: 
         else None
     _raise_if(errors)
     with write_transaction():
+        # Orders lock the option row (taking stock) and then the product (its sold-out flag); taking
+        # the locks in that same order here keeps a stock edit and an order from deadlocking.
+        db.session.execute(sa.select(Variant.id).where(Variant.id == variant_id).with_for_update())
         product = locked_product(product_id, enterprise_id)
         variant = _variant_of(product, variant_id)
         values["sku"] = _free_sku(enterprise_id, values["sku"] or variant.sku, variant.id)

@@ -10,7 +10,14 @@ from shop.curation.models import (  # noqa: F401
     ExhibitionPrice,
     OrganizerType,
 )
-from shop.enterprises.models import Enterprise, EnterpriseType, SocialValueArea, SocialValueRecord  # noqa: F401
+from shop.enterprises.models import (  # noqa: F401
+    ApiToken,
+    Enterprise,
+    EnterpriseInvitation,
+    EnterpriseType,
+    SocialValueArea,
+    SocialValueRecord,
+)
 from shop.institutions.models import Institution, InstitutionAddress, InstitutionKind  # noqa: F401
 from shop.search.models import ProductSearch  # noqa: F401
 from shop.cart.models import Cart, CartItem  # noqa: F401

@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     institution_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("institution.id", ondelete="SET NULL"), index=True
     )
+    # The enterprise's owner invites and removes colleagues and manages API keys and the bank account.
+    enterprise_owner: Mapped[bool] = mapped_column(default=False)
     # An institution buyer joining an already registered institution waits for staff approval.
     membership_approved: Mapped[bool] = mapped_column(default=True)
     terms_agreed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

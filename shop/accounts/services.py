@@ -144,6 +144,7 @@ def register_enterprise(person: Person, application) -> User:
         user = build_user(person, Role.ENTERPRISE)
         enterprise = enterprises.new_application(application)
         user.enterprise = enterprise
+        user.enterprise_owner = True
         db.session.add_all([enterprise, user])
         try:
             db.session.commit()

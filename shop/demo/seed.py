@@ -245,11 +245,13 @@ def _seed_users(rng: random.Random, now: datetime, enterprises: list[Enterprise]
     by_slug = {e.slug: e for e in enterprises}
     _user(rng, now, _ACCOUNT["consumer"], Role.CONSUMER, marketing_agreed_at=now)
     _user(rng, now, _ACCOUNT["admin"], Role.ADMIN, name="지원센터 관리자")
-    _user(rng, now, _ACCOUNT["enterprise"], Role.ENTERPRISE, enterprise=by_slug[SELLER_ENTERPRISE])
+    _user(rng, now, _ACCOUNT["enterprise"], Role.ENTERPRISE, enterprise=by_slug[SELLER_ENTERPRISE],
+          enterprise_owner=True)
     for email, slug in EXTRA_SELLERS:
-        _user(rng, now, email, Role.ENTERPRISE, enterprise=by_slug[slug])
+        _user(rng, now, email, Role.ENTERPRISE, enterprise=by_slug[slug], enterprise_owner=True)
     for row in PENDING_ENTERPRISES:  # the applicants behind the pending applications
-        _user(rng, now, f"{row[1].split('-')[0]}@demo.hamkke.kr", Role.ENTERPRISE, enterprise=by_slug[row[1]])
+        _user(rng, now, f"{row[1].split('-')[0]}@demo.hamkke.kr", Role.ENTERPRISE, enterprise=by_slug[row[1]],
+              enterprise_owner=True)
     for institution, row in zip(institutions, INSTITUTIONS):
         email, department, position = row[6:9]
         buyer = _user(rng, now, email, Role.INSTITUTION, institution=institution, department=department,

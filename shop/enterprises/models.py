@@ -60,6 +60,10 @@ class Enterprise(db.Model):
     shipping_base_fee_krw: Mapped[int] = mapped_column(default=3000)
     free_shipping_threshold_krw: Mapped[int | None] = mapped_column(default=50000)
     shipping_island_fee_krw: Mapped[int] = mapped_column(default=3000)
+    # Where the center pays the enterprise's sales (정산 계좌); only the owner sees it in full.
+    bank_name: Mapped[str | None] = mapped_column(sa.String(30))
+    bank_account_number: Mapped[str | None] = mapped_column(sa.String(20))
+    bank_account_holder: Mapped[str | None] = mapped_column(sa.String(50))
     status: Mapped[ApprovalStatus] = mapped_column(
         enum_type(ApprovalStatus, "enterprise_status"), default=ApprovalStatus.PENDING
     )
@@ -101,3 +105,46 @@ class SocialValueRecord(db.Model):
     note: Mapped[str | None] = mapped_column(sa.String(300))
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="social_values")
+
+
+class EnterpriseInvitation(db.Model):
+    """An owner's invitation of a colleague by email; the link carries a secret kept here only hashed."""
+
+    __tablename__ = "enterprise_invitation"
+    __table_args__ = (sa.Index("ix_enterprise_invitation_enterprise_email", "enterprise_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(sa.ForeignKey("enterprise.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    enterprise: Mapped[Enterprise] = relationship()
+    invited_by: Mapped[User | None] = relationship()
+
+
+class ApiToken(db.Model):
+    """A key an enterprise's own system uses on /api/v1/enterprise; only its SHA-256 is kept."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(sa.ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(50))
+    prefix: Mapped[str] = mapped_column(sa.String(16))  # the first characters, so people can tell keys apart
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    enterprise: Mapped[Enterprise] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

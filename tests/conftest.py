@@ -120,6 +120,21 @@ def signed_in(app, user):
 
 
 @pytest.fixture
+def outbox(app):
+    """The emails sent during the test."""
+    from shop.notifications.mail import email_sent
+
+    sent = []
+
+    def keep(_sender, message):
+        sent.append(message)
+
+    email_sent.connect(keep, app)
+    yield sent
+    email_sent.disconnect(keep, app)
+
+
+@pytest.fixture
 def form_post(client):
     """POST a form the way a browser does: fetch the page, take its CSRF token, submit."""
 

@@ -183,6 +183,17 @@ class InstitutionSignupForm(PersonForm):
         }
 
 
+class JoinForm(PersonForm):
+    """An invited colleague's new seller account: the email is the invited one, so it is not asked."""
+
+    email = None
+
+    def person_data(self) -> dict:
+        return {"name": self.name.data, "email": "", "password": self.password.data, "phone": self.phone.data,
+                "agreed_terms": bool(self.agree_terms.data), "agreed_privacy": bool(self.agree_privacy.data),
+                "agreed_marketing": bool(self.agree_marketing.data)}
+
+
 class LoginForm(FlaskForm):
     email = EmailField("이메일", filters=[_strip], validators=[_required("이메일"), _max(254)],
                        render_kw={"autocomplete": "username", "inputmode": "email"})

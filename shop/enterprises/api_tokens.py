@@ -89,11 +89,15 @@ def authenticate(secret: str | None, now: datetime | None = None) -> ApiCaller |
     an active member of an approved enterprise."""
     if not secret or not secret.startswith(KEY_PREFIX) or len(secret) > 100:
         return None
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == secret_hash(secret)))
-    if token is None or token.revoked_at is not None:
+    found = db.session.execute(
+        sa.select(ApiToken, User).join(User, User.id == ApiToken.created_by_id)
+        .where(ApiToken.token_hash == secret_hash(secret))
+        .execution_options(populate_existing=True)  # a revocation or removal is seen at once
+    ).first()
+    if found is None:
         return None
-    member = token.created_by
-    if (member is None or not member.is_active_member or member.role is not Role.ENTERPRISE
+    token, member = found
+    if (token.revoked_at is not None or not member.is_active_member or member.role is not Role.ENTERPRISE
             or member.enterprise_id != token.enterprise_id or not token.enterprise.is_approved):
         return None
     now = now or utcnow()

@@ -5,9 +5,11 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_login import current_user, login_required, login_user, logout_user
 
 from shop.accounts import services as accounts
-from shop.accounts.forms import ConsumerSignupForm, EnterpriseSignupForm, InstitutionSignupForm, LoginForm
+from shop.accounts.forms import ConsumerSignupForm, EnterpriseSignupForm, InstitutionSignupForm, JoinForm, LoginForm
 from shop.accounts.models import User
 from shop.accounts.services import AccountError, Person
+from shop.enterprises import members
+from shop.enterprises.members import MemberError
 from shop.enterprises.services import EnterpriseApplication, EnterpriseError
 from shop.extensions import limiter
 from shop.institutions.services import InstitutionApplication, InstitutionError
@@ -99,6 +101,30 @@ def register_institution():
                 flash("기관 등록 신청이 접수되었습니다. 지원센터의 승인 후 기관 구매를 이용할 수 있습니다.", "success")
             return redirect(url_for("account.account"))
     return _form_page("account/register_institution.html", form, kind="institution")
+
+
+@bp.route("/join/<secret>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def join(secret: str):
+    """A colleague's invitation link: a new seller account for the invited address."""
+    if current_user.is_authenticated:
+        flash("초대 링크로 가입하려면 먼저 로그아웃해 주세요.", "info")
+        return redirect(url_for("account.account"))
+    invitation = members.invitation_for(secret)
+    if invitation is None:
+        return render_template("errors/error.html", code=404, message=members.INVITATION_GONE), 404
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            user = members.accept_invitation(secret, Person(**form.person_data()))
+        except (AccountError, MemberError) as exc:
+            form.add_error(exc.field, str(exc))
+        else:
+            _start_session(user)
+            flash(f"{user.enterprise.name} 판매자 센터에 오신 것을 환영합니다.", "success")
+            return redirect(url_for("console.dashboard"))
+    page = render_template("account/join.html", form=form, invitation=invitation, secret=secret)
+    return page, (400 if form.is_submitted() else 200)
 
 
 @bp.route("/login", methods=["GET", "POST"])

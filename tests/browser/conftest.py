@@ -88,7 +88,13 @@ def serious_axe_violations(page) -> list[str]:
 
 def assert_no_horizontal_scroll(page) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 1, f"page scrolls sideways by {overflow}px at {page.viewport_size['width']}px"
+    if overflow > 1:  # name the culprits: elements reaching past the right edge
+        culprits = page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+                             (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : ''))""")
+        raise AssertionError(f"{page.url} scrolls sideways by {overflow}px at {page.viewport_size['width']}px: "
+                             f"{culprits}")
 
 
 def sign_in(page, base: str, email: str, password: str = "correct-horse-42") -> None:

@@ -11,23 +11,10 @@ from shop.cart.models import Cart, CartItem
 from shop.catalog.models import Product, ProductStatus, TaxType, Variant
 from shop.extensions import db
 from shop.models_base import utcnow
-from shop.notifications.mail import email_sent
 from shop.orders import services as orders
 from shop.orders.models import Order, OrderEvent, OrderStatus, ShipmentStatus
 from shop.payments import services as payments
 from tests.services.order_helpers import JEJU, SEOUL, TODAY, new_key
-
-
-@pytest.fixture
-def outbox(app):
-    sent = []
-
-    def keep(_sender, message):
-        sent.append(message)
-
-    email_sent.connect(keep, app)
-    yield sent
-    email_sent.disconnect(keep, app)
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from shop.accounts.models import Role
+from shop.accounts.models import Role, User
 from shop.catalog.models import Product, Variant
-from shop.enterprises.models import SocialValueRecord
+from shop.enterprises import api_tokens, members
+from shop.enterprises.models import ApiToken, Enterprise, EnterpriseInvitation, SocialValueRecord
 from shop.extensions import db
 from shop.orders import services as orders
 from shop.orders.models import Shipment
@@ -40,8 +41,13 @@ def owned(procurement, make_user, make_product, make_social_value):
     quote = quotes.request_quotes(p.buyer, QuoteRequest([(variant.id, 10)], TODAY + timedelta(days=7), delivery),
                                   today=TODAY)[0]
     record = make_social_value(enterprise, year=2025, measured_by="자체 측정")
+    owner = make_user(Role.ENTERPRISE, enterprise=enterprise, enterprise_owner=True)
+    colleague = make_user(Role.ENTERPRISE, enterprise=enterprise)
+    invitation = members.invite(enterprise.id, "newcomer@example.kr", owner).invitation
+    key = api_tokens.issue(enterprise.id, "A의 재고 연동", owner).token
     return {"enterprise_id": enterprise.id, "product_id": product.id, "variant_id": variant.id,
             "shipment_id": order.shipments[0].id, "number": quote.number, "record_id": record.id,
+            "user_id": colleague.id, "invitation_id": invitation.id, "token_id": key.id,
             "secrets": (SECRET_PRODUCT, order.number, quote.number, variant.sku)}
 
 
@@ -71,6 +77,14 @@ def snapshot(enterprise_id: int):
             sa.select(Quote).where(Quote.enterprise_id == enterprise_id))],
         [(r.id, r.year, r.amount_krw) for r in db.session.scalars(
             sa.select(SocialValueRecord).where(SocialValueRecord.enterprise_id == enterprise_id))],
+        [(u.id, u.is_active_member, u.enterprise_owner) for u in db.session.scalars(
+            sa.select(User).where(User.enterprise_id == enterprise_id).order_by(User.id))],
+        [(i.id, i.revoked_at) for i in db.session.scalars(
+            sa.select(EnterpriseInvitation).where(EnterpriseInvitation.enterprise_id == enterprise_id))],
+        [(t.id, t.revoked_at) for t in db.session.scalars(
+            sa.select(ApiToken).where(ApiToken.enterprise_id == enterprise_id))],
+        [(e.summary, e.phone, e.shipping_base_fee_krw, e.bank_account_number) for e in db.session.scalars(
+            sa.select(Enterprise).where(Enterprise.id == enterprise_id))],
     )
 
 
@@ -82,7 +96,9 @@ def form_for(owned, token: str) -> dict:
             f"expected_{variant}": "40", "shipping_fee_krw": "0", "valid_until": TODAY.isoformat(),
             f"price_{variant}": "1", "year": "2025", "area": "employment", "amount_krw": "1",
             "issued_on": TODAY.isoformat(), "approval_number": "2026112741000000123456789",
-            "paid_on": TODAY.isoformat(), "method": "bank_transfer"}
+            "paid_on": TODAY.isoformat(), "method": "bank_transfer", "summary": "남의 소개", "phone": "02-000-0000",
+            "base_fee": "0", "island_fee": "0", "bank_name": "신한은행", "account_number": "110123456789",
+            "holder": "가로채기", "email": "intruder@example.kr"}
 
 
 def try_everything(app, owned, who, user) -> int:
@@ -110,7 +126,8 @@ def try_everything(app, owned, who, user) -> int:
 
 def test_every_console_url_is_refused_to_everyone_else(app, owned, procurement, make_user, make_enterprise):
     strangers = {
-        "other enterprise": make_user(Role.ENTERPRISE, enterprise=make_enterprise(name="다른 협동조합")),
+        "other enterprise": make_user(Role.ENTERPRISE, enterprise=make_enterprise(name="다른 협동조합"),
+                                      enterprise_owner=True),
         "consumer": make_user(Role.CONSUMER),
         "institution buyer": procurement.buyer,
         "anonymous": None,

@@ -30,4 +30,4 @@ def enterprise_id() -> int:
 
 
 # The view modules attach their routes to `bp`.
-from shop.web.console import dashboard, orders, products, quotes, stock  # noqa: E402,F401
+from shop.web.console import dashboard, orders, products, profile, quotes, stock  # noqa: E402,F401

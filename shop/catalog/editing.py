@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from PIL import Image
 from sqlalchemy.orm import selectinload
 
+from shop.audit import services as audit
 from shop.catalog import review
 from shop.catalog.listing import ProductPage
 from shop.catalog.models import (
@@ -269,6 +270,7 @@ STATUS_FILTERS = {
     ProductStatus.PENDING_REVIEW.value: ProductStatus.PENDING_REVIEW.label,
     ProductStatus.ACTIVE.value: ProductStatus.ACTIVE.label,
     ProductStatus.HIDDEN.value: ProductStatus.HIDDEN.label,
+    ProductStatus.SUSPENDED.value: ProductStatus.SUSPENDED.label,
     "changes": "변경사항 있음",
 }
 
@@ -525,6 +527,7 @@ def update_option(enterprise_id: int, product_id: int, variant_id: int, option: 
         if values["price_krw"] != variant.price_krw:
             record(product, ProductEventKind.PRICE_CHANGED, actor,
                    f"{variant.name}: {variant.price_krw:,}원 → {values['price_krw']:,}원")
+            audit_price_change(actor, product, variant, values["price_krw"])
         new_stock = values.pop("stock")
         for key, value in values.items():
             setattr(variant, key, value)
@@ -553,6 +556,11 @@ def remove_option(enterprise_id: int, product_id: int, variant_id: int, actor) -
         product.variants.remove(variant)
         refresh_listing(product)
         record(product, ProductEventKind.OPTION_REMOVED, actor, variant.name)
+
+
+def audit_price_change(actor, product: Product, variant: Variant, new_price: int) -> None:
+    audit.record(actor, "variant.price", "variant", variant.id, f"{product.name} · {variant.name}",
+                 before={"price_krw": variant.price_krw}, after={"price_krw": new_price})
 
 
 def set_price_tiers(enterprise_id: int, product_id: int, variant_id: int,
@@ -585,11 +593,14 @@ def set_price_tiers(enterprise_id: int, product_id: int, variant_id: int,
                                                f"{variant.price_krw:,}원보다 낮아야 합니다."})
         if any(later[1] > earlier[1] for earlier, later in zip(ordered, ordered[1:])):
             raise ListingInvalid({"tiers": "수량이 많을수록 단가가 같거나 낮아야 합니다."})
+        before = {f"{t.min_qty}개 이상": t.unit_price_krw for t in variant.price_tiers}
         variant.price_tiers.clear()
         db.session.flush()  # the old rows go before new ones reuse their (option, quantity)
         variant.price_tiers.extend(PriceTier(min_qty=q, unit_price_krw=p) for q, p in ordered)
         note = ", ".join(f"{q:,}개 이상 {p:,}원" for q, p in ordered) or "없음"
         record(product, ProductEventKind.PRICE_CHANGED, actor, f"{variant.name} 대량 구매가: {note}")
+        audit.record(actor, "variant.tiers", "variant", variant.id, f"{product.name} · {variant.name}",
+                     before=before, after={f"{q}개 이상": p for q, p in ordered})
 
 
 # --- images (reviewed, like the text, once a product has been approved) -----------------------------

@@ -24,6 +24,7 @@ class ProductStatus(LabelledEnum):
     PENDING_REVIEW = "pending_review", "심사 대기"
     ACTIVE = "active", "판매 중"
     HIDDEN = "hidden", "숨김"
+    SUSPENDED = "suspended", "판매중지(센터)"
 
 
 class Category(db.Model):
@@ -89,6 +90,7 @@ class Product(db.Model):
     # sent it back (shown to the enterprise in the console until it is sent again).
     submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     review_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    suspension_reason: Mapped[str | None] = mapped_column(sa.String(500))  # why staff stopped its sale
     revision: Mapped[ProductRevision | None] = relationship(
         back_populates="product", cascade="all, delete-orphan", uselist=False
     )
@@ -223,6 +225,8 @@ class ProductEventKind(LabelledEnum):
     STOCK_SET = "stock_set", "재고 변경"
     OPTION_ADDED = "option_added", "옵션 추가"
     OPTION_REMOVED = "option_removed", "옵션 삭제"
+    SUSPENDED = "suspended", "판매중지(센터)"
+    REINSTATED = "reinstated", "판매 재개(센터)"
 
 
 class ProductEvent(db.Model):

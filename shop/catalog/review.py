@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import Role, User
+from shop.audit import services as audit
 from shop.catalog.models import (
     Product,
     ProductEvent,
@@ -49,6 +50,14 @@ PRODUCT_TRANSITIONS: dict[ProductStatus, set[ProductStatus]] = {
     ProductStatus.ACTIVE: {ProductStatus.HIDDEN},                              # hide
     ProductStatus.HIDDEN: {ProductStatus.ACTIVE},                              # show
 }
+# Staff may stop the sale of any listing on the shop, and only staff lift it (back to on sale).
+STAFF_TRANSITIONS: dict[ProductStatus, set[ProductStatus]] = {
+    ProductStatus.ACTIVE: {ProductStatus.SUSPENDED},
+    ProductStatus.HIDDEN: {ProductStatus.SUSPENDED},
+    ProductStatus.SUSPENDED: {ProductStatus.ACTIVE},
+}
+_AUDITED_MOVES = {ProductEventKind.APPROVED: "product.approved", ProductEventKind.REJECTED: "product.rejected",
+                  ProductEventKind.SUSPENDED: "product.suspended", ProductEventKind.REINSTATED: "product.reinstated"}
 # Approving a pending revision applies it and deletes it, so "approved" is not a state it stays in.
 REVISION_TRANSITIONS: dict[RevisionStatus, set[RevisionStatus]] = {
     RevisionStatus.DRAFT: {RevisionStatus.PENDING},                            # submit
@@ -114,11 +123,15 @@ def history(product: Product, *, limit: int = 20) -> list[ProductEvent]:
 # --- the moves -------------------------------------------------------------------------------------
 
 
-def _move(product: Product, to: ProductStatus, kind: ProductEventKind, actor: User, note: str = "") -> None:
-    if to not in PRODUCT_TRANSITIONS.get(product.status, set()):
-        raise ListingError(f"'{product.status.label}' 상태의 상품은 '{to.label}' 상태로 바꿀 수 없습니다.")
+def _move(product: Product, to: ProductStatus, kind: ProductEventKind, actor: User, note: str = "", *,
+          table: dict[ProductStatus, set[ProductStatus]] = PRODUCT_TRANSITIONS) -> None:
+    was = product.status
+    if to not in table.get(was, set()):
+        raise ListingError(f"'{was.label}' 상태의 상품은 '{to.label}' 상태로 바꿀 수 없습니다.")
     product.status = to
     record(product, kind, actor, note)
+    audit.record(actor, _AUDITED_MOVES.get(kind, "product.status"), "product", product.id, product.name,
+                 before={"status": was}, after={"status": to}, reason=note or None)
 
 
 def _move_revision(revision: ProductRevision, to: RevisionStatus) -> None:
@@ -198,7 +211,29 @@ def show_product(enterprise_id: int, product_id: int, actor: User) -> None:
     """hidden → active: the approved listing goes back on sale as it was (pending changes still wait)."""
     with write_transaction():
         product = locked_product(product_id, enterprise_id)
+        if product.status is ProductStatus.SUSPENDED:
+            raise ListingError("지원센터가 판매를 중지한 상품입니다. 사유를 해결한 뒤 지원센터에 재개를 요청해 주세요.")
         _move(product, ProductStatus.ACTIVE, ProductEventKind.SHOWN, actor)
+
+
+# staff stop and resume a sale
+
+def suspend_product(product: Product, staff: User, reason: str) -> None:
+    """On sale or hidden → suspended, with a reason the enterprise reads; only staff lift it."""
+    _require_staff(staff)
+    reason = clean_reason(reason, required=True, error=ListingError)
+    with write_transaction():
+        product = locked_product(product.id)
+        _move(product, ProductStatus.SUSPENDED, ProductEventKind.SUSPENDED, staff, reason, table=STAFF_TRANSITIONS)
+        product.suspension_reason = reason
+
+
+def reinstate_product(product: Product, staff: User) -> None:
+    _require_staff(staff)
+    with write_transaction():
+        product = locked_product(product.id)
+        _move(product, ProductStatus.ACTIVE, ProductEventKind.REINSTATED, staff, table=STAFF_TRANSITIONS)
+        product.suspension_reason = None
 
 
 # changes to an approved product
@@ -290,6 +325,7 @@ def approve_changes(product: Product, staff: User) -> None:
         db.session.flush()
         index_products([product])
         record(product, ProductEventKind.CHANGES_APPROVED, staff, note)
+        audit.record(staff, "product.changes_approved", "product", product.id, product.name, after={"changed": note})
     delete_unreferenced_images(replaced)
 
 
@@ -303,6 +339,7 @@ def reject_changes(product: Product, staff: User, reason: str) -> None:
         _move_revision(revision, RevisionStatus.REJECTED)
         revision.review_reason = reason
         record(product, ProductEventKind.CHANGES_REJECTED, staff, reason)
+        audit.record(staff, "product.changes_rejected", "product", product.id, product.name, reason=reason)
 
 
 def _changed_parts(revision: ProductRevision) -> str:

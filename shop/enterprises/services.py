@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from shop.accounts.models import Role, User
+from shop.audit import services as audit
 from shop.core.approval import clean_reason, move_application
 from shop.core.errors import RuleError
 from shop.core.korea import (
@@ -18,7 +20,7 @@ from shop.core.korea import (
 from shop.core.text import slugify
 from shop.enterprises.models import Enterprise, EnterpriseType
 from shop.extensions import db
-from shop.models_base import ApprovalStatus
+from shop.models_base import ApprovalStatus, utcnow
 
 SLUG_MAX_LENGTH = 100
 
@@ -130,9 +132,12 @@ def pending_applications() -> list[Enterprise]:
     )
 
 
-def _decide(enterprise: Enterprise, to: ApprovalStatus, reason: str | None) -> None:
+def _decide(enterprise: Enterprise, to: ApprovalStatus, reason: str | None, staff: User | None) -> None:
     """Move a pending application to `to` exactly once, even when two staff decide at the same time."""
+    was = enterprise.status
     move_application(enterprise, to, reason, error=EnterpriseError)
+    audit.record(staff, f"enterprise.{to.value}", "enterprise", enterprise.id, enterprise.name,
+                 before={"status": was}, after={"status": to}, reason=reason)
     db.session.commit()
     db.session.refresh(enterprise)
 
@@ -141,11 +146,68 @@ def _reason(reason: str | None, required: bool) -> str | None:
     return clean_reason(reason, required=required, error=EnterpriseError)
 
 
-def approve(enterprise: Enterprise, *, reason: str | None = None) -> None:
+def approve(enterprise: Enterprise, *, reason: str | None = None, staff: User | None = None) -> None:
     """Open the enterprise console to its members."""
-    _decide(enterprise, ApprovalStatus.APPROVED, _reason(reason, required=False))
+    _decide(enterprise, ApprovalStatus.APPROVED, _reason(reason, required=False), staff)
 
 
-def reject(enterprise: Enterprise, *, reason: str) -> None:
+def reject(enterprise: Enterprise, *, reason: str, staff: User | None = None) -> None:
     """Refuse the application; the reason is shown to the applicant on their account page."""
-    _decide(enterprise, ApprovalStatus.REJECTED, _reason(reason, required=True))
+    _decide(enterprise, ApprovalStatus.REJECTED, _reason(reason, required=True), staff)
+
+
+# --- suspension (퇴점) ------------------------------------------------------------------------------
+
+SUSPENSION_MOVES = {ApprovalStatus.APPROVED: ApprovalStatus.SUSPENDED, ApprovalStatus.SUSPENDED: ApprovalStatus.APPROVED}
+
+
+def _move_open_state(enterprise: Enterprise, to: ApprovalStatus, reason: str | None, staff: User,
+                     action: str) -> None:
+    """approved ⇄ suspended, once, even when two staff act at the same moment."""
+    if staff is None or staff.role is not Role.ADMIN:
+        raise EnterpriseError("입점기업 퇴점·정지는 지원센터 담당자만 할 수 있습니다.")
+    db.session.refresh(enterprise)
+    was = enterprise.status
+    if SUSPENSION_MOVES.get(was) is not to:
+        raise EnterpriseError(f"'{enterprise.name}'은(는) 지금 {was.label} 상태라 {to.label}(으)로 바꿀 수 없습니다.")
+    moved = db.session.execute(
+        update(Enterprise).where(Enterprise.id == enterprise.id, Enterprise.status == was)
+        .values(status=to, decision_reason=reason, decided_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        db.session.rollback()
+        raise EnterpriseError(f"'{enterprise.name}'의 상태를 방금 다른 담당자가 바꿨습니다.")
+    audit.record(staff, action, "enterprise", enterprise.id, enterprise.name, before={"status": was},
+                 after={"status": to}, reason=reason)
+    db.session.commit()
+    db.session.refresh(enterprise)
+
+
+def suspend(enterprise: Enterprise, *, staff: User, reason: str) -> None:
+    """퇴점·정지: the enterprise's products leave the shop and its console closes; the reason is shown to
+    its members. Orders already placed stay as they are."""
+    _move_open_state(enterprise, ApprovalStatus.SUSPENDED, _reason(reason, required=True), staff,
+                     "enterprise.suspended")
+
+
+def reinstate(enterprise: Enterprise, *, staff: User, reason: str | None = None) -> None:
+    _move_open_state(enterprise, ApprovalStatus.APPROVED, _reason(reason, required=False), staff,
+                     "enterprise.reinstated")
+
+
+def list_for_staff(*, status: str = "", q: str = "", page: int = 1, per_page: int = 30):
+    """Every enterprise, for staff: by state and by part of the name or business number."""
+    stmt = select(Enterprise)
+    if status in {s.value for s in ApprovalStatus}:
+        stmt = stmt.where(Enterprise.status == ApprovalStatus(status))
+    q = " ".join((q or "").split())[:100]
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        condition = Enterprise.name.icontains(q, autoescape=True)
+        if len(digits) >= 3:
+            condition = condition | Enterprise.business_number.contains(digits)
+        stmt = stmt.where(condition)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    items = db.session.scalars(stmt.order_by(Enterprise.name, Enterprise.id).offset((page - 1) * per_page)
+                               .limit(per_page)).all()
+    return list(items), total

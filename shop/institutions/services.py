@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from shop.accounts.models import Role, User
+from shop.audit import services as audit
 from shop.core.approval import clean_reason, move_application
 from shop.core.errors import RuleError
 from shop.core.korea import digits_only, is_valid_business_number, is_valid_postcode
@@ -121,8 +122,11 @@ def first_member(institution: Institution) -> User | None:
     )
 
 
-def _decide(institution: Institution, to: ApprovalStatus, reason: str | None) -> None:
+def _decide(institution: Institution, to: ApprovalStatus, reason: str | None, staff: User | None) -> None:
+    was = institution.status
     move_application(institution, to, reason, error=InstitutionError)
+    audit.record(staff, f"institution.{to.value}", "institution", institution.id, institution.name,
+                 before={"status": was}, after={"status": to}, reason=reason)
     if to is ApprovalStatus.APPROVED:
         member = first_member(institution)
         if member is not None:
@@ -131,14 +135,14 @@ def _decide(institution: Institution, to: ApprovalStatus, reason: str | None) ->
     db.session.refresh(institution)
 
 
-def approve(institution: Institution, *, reason: str | None = None) -> None:
+def approve(institution: Institution, *, reason: str | None = None, staff: User | None = None) -> None:
     """Open institution buying; the buyer who registered it is approved with it."""
-    _decide(institution, ApprovalStatus.APPROVED, _reason(reason, required=False))
+    _decide(institution, ApprovalStatus.APPROVED, _reason(reason, required=False), staff)
 
 
-def reject(institution: Institution, *, reason: str) -> None:
+def reject(institution: Institution, *, reason: str, staff: User | None = None) -> None:
     """Refuse the registration; the reason is shown to its buyers on their account page."""
-    _decide(institution, ApprovalStatus.REJECTED, _reason(reason, required=True))
+    _decide(institution, ApprovalStatus.REJECTED, _reason(reason, required=True), staff)
 
 
 # --- staff decisions on memberships ------------------------------------------------------------
@@ -179,7 +183,8 @@ def _pending_membership(user: User) -> Institution:
     return institution
 
 
-def _change_membership(user: User, institution: Institution, **values) -> None:
+def _change_membership(user: User, institution: Institution, action: str, staff: User | None,
+                       reason: str | None = None, **values) -> None:
     result = db.session.execute(
         update(User)
         .where(User.id == user.id, User.institution_id == institution.id, User.membership_approved.is_(False))
@@ -189,19 +194,23 @@ def _change_membership(user: User, institution: Institution, **values) -> None:
     if result.rowcount != 1:
         db.session.rollback()
         raise InstitutionError(f"{user.name}님의 소속 신청은 방금 다른 담당자가 처리했습니다.")
+    audit.record(staff, action, "user", user.id, f"{user.name} ({institution.name})",
+                 before={"institution": institution.name, "membership_approved": False},
+                 after={"institution": institution.name if values.get("membership_approved") else None,
+                        "membership_approved": bool(values.get("membership_approved"))}, reason=reason)
     db.session.commit()
     db.session.refresh(user)
 
 
-def approve_membership(user: User) -> None:
+def approve_membership(user: User, *, staff: User | None = None) -> None:
     """Let a buyer order for the (approved) institution they joined."""
     institution = _pending_membership(user)
-    _change_membership(user, institution, membership_approved=True)
+    _change_membership(user, institution, "membership.approved", staff, membership_approved=True)
 
 
-def reject_membership(user: User, *, reason: str) -> None:
+def reject_membership(user: User, *, reason: str, staff: User | None = None) -> None:
     """Refuse a buyer's request to join; they leave the institution. (The user table has no column
     for a membership decision reason yet, so the reason is required but not stored.)"""
-    _reason(reason, required=True)
+    reason = _reason(reason, required=True)
     institution = _pending_membership(user)
-    _change_membership(user, institution, institution_id=None)
+    _change_membership(user, institution, "membership.rejected", staff, reason, institution_id=None)

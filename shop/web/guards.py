@@ -16,7 +16,7 @@ from flask_login import current_user
 from shop.accounts.models import Role
 from shop.institutions import services as institutions
 
-ENTERPRISE_CLOSED = "입점 신청이 승인된 뒤 판매자 센터를 이용할 수 있습니다."
+ENTERPRISE_CLOSED = "입점이 승인된 기업만 판매자 센터를 이용할 수 있습니다. 아래에서 기업의 상태를 확인해 주세요."
 INSTITUTION_CLOSED = "기관 등록과 구매담당자 소속이 승인된 뒤 기관 구매를 이용할 수 있습니다."
 
 

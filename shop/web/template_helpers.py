@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g
 
+from shop.audit.services import action_label as audit_action_label
 from shop.core.korea import format_business_number, format_phone
 from shop.core.money import format_krw
 from shop.enterprises.models import EnterpriseType
@@ -25,6 +26,23 @@ def kst_datetime(moment: datetime | None) -> str:
 
 def status_label(value: str) -> str:
     return _STATUS_LABELS.get(value, value)
+
+
+_AUDIT_FIELDS = {"status": "상태", "price_krw": "가격", "membership_approved": "소속 승인", "institution": "기관",
+                 "changed": "바뀐 항목", "special_price_krw": "특가"}
+
+
+def _audit_value(value, subject_type: str = "") -> str:
+    """An audit entry's before/after value as staff read it: states by their Korean names, won as won."""
+    from shop.audit.labels import state_label
+
+    if isinstance(value, bool):
+        return "예" if value else "아니요"
+    if isinstance(value, int):
+        return format_krw(value)
+    if value is None:
+        return "없음"
+    return state_label(subject_type, str(value))
 
 
 def _institution_buyer() -> bool:
@@ -53,6 +71,9 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["kst_datetime"] = kst_datetime
     app.jinja_env.globals["status_label"] = status_label
     app.jinja_env.globals["institution_buyer"] = _institution_buyer
+    app.jinja_env.globals["audit_action_label"] = audit_action_label
+    app.jinja_env.globals["audit_field"] = lambda name: _AUDIT_FIELDS.get(name, name)
+    app.jinja_env.globals["audit_value"] = _audit_value
 
     @app.context_processor
     def globals_for_templates():

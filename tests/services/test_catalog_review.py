@@ -18,7 +18,7 @@ from shop.catalog.models import (
     RevisionStatus,
     Variant,
 )
-from shop.catalog.review import PRODUCT_TRANSITIONS, REVISION_TRANSITIONS, ListingError
+from shop.catalog.review import PRODUCT_TRANSITIONS, REVISION_TRANSITIONS, STAFF_TRANSITIONS, ListingError
 from shop.catalog.services import get_visible_product
 from shop.core import storage
 from shop.extensions import db
@@ -153,7 +153,8 @@ def test_a_draft_can_be_neither_hidden_nor_shown(app, seller, draft, move):
 
 
 def test_the_transition_tables_cover_every_state():
-    assert set(PRODUCT_TRANSITIONS) == set(ProductStatus)
+    assert set(PRODUCT_TRANSITIONS) | set(STAFF_TRANSITIONS) == set(ProductStatus)
+    assert ProductStatus.SUSPENDED not in PRODUCT_TRANSITIONS  # only staff lift a suspension
     assert set(REVISION_TRANSITIONS) == set(RevisionStatus)
     assert all(to in PRODUCT_TRANSITIONS for targets in PRODUCT_TRANSITIONS.values() for to in targets)
 

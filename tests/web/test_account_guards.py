@@ -11,6 +11,7 @@ from shop.enterprises.models import Enterprise
 from shop.institutions.models import Institution
 from shop.models_base import ApprovalStatus
 from shop.web.guards import (
+    ENTERPRISE_CLOSED,
     admin_required,
     approved_enterprise_required,
     approved_institution_required,
@@ -114,7 +115,7 @@ def test_the_console_opens_only_for_an_approved_enterprise(guarded):
 def test_a_pending_enterprise_is_told_why_the_console_is_closed(guarded):
     visit(guarded, "/console", "enterprise-pending")
     with guarded.session_transaction() as session:
-        assert ("warning", "입점 신청이 승인된 뒤 판매자 센터를 이용할 수 있습니다.") in session["_flashes"]
+        assert ("warning", ENTERPRISE_CLOSED) in session["_flashes"]
 
 
 def test_institution_buying_opens_only_for_an_approved_member_of_an_approved_institution(guarded):

@@ -1,18 +1,19 @@
-"""Center staff pages: for now the approval of enterprises, institutions and institution buyers."""
+"""/admin/approvals: staff decide enterprise applications, institution registrations and buyers joining
+an institution, each with a reason the applicant reads."""
 from __future__ import annotations
 
 from typing import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
 
 from shop.accounts.forms import DecisionForm
 from shop.enterprises import services as enterprises
 from shop.enterprises.services import EnterpriseError
 from shop.institutions import services as institutions
 from shop.institutions.services import InstitutionError
+from shop.web.admin import bp
 from shop.web.guards import admin_required
-
-bp = Blueprint("admin", __name__)
 
 
 @bp.get("/approvals")
@@ -52,7 +53,7 @@ def _decide(decision: Callable[[str | None], None], done: str):
 @admin_required
 def approve_enterprise(enterprise_id: int):
     enterprise = _found(enterprises.get(enterprise_id))
-    return _decide(lambda reason: enterprises.approve(enterprise, reason=reason),
+    return _decide(lambda reason: enterprises.approve(enterprise, reason=reason, staff=current_user),
                    f"'{enterprise.name}' 입점을 승인했습니다.")
 
 
@@ -60,7 +61,7 @@ def approve_enterprise(enterprise_id: int):
 @admin_required
 def reject_enterprise(enterprise_id: int):
     enterprise = _found(enterprises.get(enterprise_id))
-    return _decide(lambda reason: enterprises.reject(enterprise, reason=reason),
+    return _decide(lambda reason: enterprises.reject(enterprise, reason=reason, staff=current_user),
                    f"'{enterprise.name}' 입점 신청을 반려했습니다.")
 
 
@@ -68,7 +69,7 @@ def reject_enterprise(enterprise_id: int):
 @admin_required
 def approve_institution(institution_id: int):
     institution = _found(institutions.get(institution_id))
-    return _decide(lambda reason: institutions.approve(institution, reason=reason),
+    return _decide(lambda reason: institutions.approve(institution, reason=reason, staff=current_user),
                    f"'{institution.name}' 기관 등록을 승인했습니다.")
 
 
@@ -76,7 +77,7 @@ def approve_institution(institution_id: int):
 @admin_required
 def reject_institution(institution_id: int):
     institution = _found(institutions.get(institution_id))
-    return _decide(lambda reason: institutions.reject(institution, reason=reason),
+    return _decide(lambda reason: institutions.reject(institution, reason=reason, staff=current_user),
                    f"'{institution.name}' 기관 등록 신청을 반려했습니다.")
 
 
@@ -84,7 +85,7 @@ def reject_institution(institution_id: int):
 @admin_required
 def approve_membership(user_id: int):
     member = _found(institutions.get_member(user_id))
-    return _decide(lambda _reason: institutions.approve_membership(member),
+    return _decide(lambda _reason: institutions.approve_membership(member, staff=current_user),
                    f"{member.name}님의 기관 소속을 승인했습니다.")
 
 
@@ -92,5 +93,5 @@ def approve_membership(user_id: int):
 @admin_required
 def reject_membership(user_id: int):
     member = _found(institutions.get_member(user_id))
-    return _decide(lambda reason: institutions.reject_membership(member, reason=reason),
+    return _decide(lambda reason: institutions.reject_membership(member, reason=reason, staff=current_user),
                    f"{member.name}님의 기관 소속 신청을 반려했습니다.")

@@ -1,0 +1,2 @@
+"""(being built)"""
+from shop.web.admin import bp  # noqa: F401

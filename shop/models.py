@@ -21,6 +21,7 @@ from shop.enterprises.models import (  # noqa: F401
 )
 from shop.institutions.models import Institution, InstitutionAddress, InstitutionKind  # noqa: F401
 from shop.search.models import ProductSearch  # noqa: F401
+from shop.site.models import SiteSetting  # noqa: F401
 from shop.cart.models import Cart, CartItem  # noqa: F401
 from shop.orders.models import Order, OrderEvent, OrderItem, SavedAddress, Shipment  # noqa: F401
 from shop.payments.models import Payment, Refund, WebhookEvent  # noqa: F401

@@ -24,10 +24,12 @@ class EnterpriseType(LabelledEnum):
 
 
 class SocialValueArea(LabelledEnum):
-    EMPLOYMENT = "employment", "취약계층 고용"
-    SOCIAL_SERVICE = "social_service", "사회서비스 제공"
+    """The four areas Seoul's Social Performance Incentive (SPC) measures in."""
+
+    SOCIAL_SERVICE = "social_service", "제품·서비스"
+    EMPLOYMENT = "employment", "고용·내부 공정성"
+    COMMUNITY = "community", "외부 공정성·지역사회"
     ENVIRONMENT = "environment", "환경"
-    COMMUNITY = "community", "지역사회·기타"
 
 
 class Enterprise(db.Model):
@@ -93,6 +95,8 @@ class SocialValueRecord(db.Model):
         sa.UniqueConstraint("enterprise_id", "year", "area", name="uq_social_value_enterprise_year_area"),
         sa.CheckConstraint("amount_krw >= 0", name="amount_not_negative"),
         sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_in_range"),
+        sa.CheckConstraint("incentive_krw IS NULL OR incentive_krw >= 0", name="incentive_not_negative"),
+        sa.Index("ix_social_value_record_verified_year", "verified", "year"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,7 +105,11 @@ class SocialValueRecord(db.Model):
     area: Mapped[SocialValueArea] = mapped_column(enum_type(SocialValueArea, "social_value_area"))
     amount_krw: Mapped[int] = mapped_column(sa.BigInteger)
     measured_by: Mapped[str] = mapped_column(sa.String(50), default="SPC")
+    # Set by center staff only: a verified record is the center's figure, distinct from self-reports.
     verified: Mapped[bool] = mapped_column(default=False)
+    incentive_krw: Mapped[int | None] = mapped_column(sa.BigInteger)  # SPC incentive paid for the year
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     note: Mapped[str | None] = mapped_column(sa.String(300))
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="social_values")

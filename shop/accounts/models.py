@@ -45,6 +45,7 @@ class User(UserMixin, db.Model):
     enterprise_owner: Mapped[bool] = mapped_column(default=False)
     # An institution buyer joining an already registered institution waits for staff approval.
     membership_approved: Mapped[bool] = mapped_column(default=True)
+    membership_decision_reason: Mapped[str | None] = mapped_column(sa.String(500))  # why staff refused it
     terms_agreed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     privacy_agreed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     marketing_agreed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

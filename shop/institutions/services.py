@@ -205,12 +205,13 @@ def _change_membership(user: User, institution: Institution, action: str, staff:
 def approve_membership(user: User, *, staff: User | None = None) -> None:
     """Let a buyer order for the (approved) institution they joined."""
     institution = _pending_membership(user)
-    _change_membership(user, institution, "membership.approved", staff, membership_approved=True)
+    _change_membership(user, institution, "membership.approved", staff, membership_approved=True,
+                       membership_decision_reason=None)
 
 
 def reject_membership(user: User, *, reason: str, staff: User | None = None) -> None:
-    """Refuse a buyer's request to join; they leave the institution. (The user table has no column
-    for a membership decision reason yet, so the reason is required but not stored.)"""
+    """Refuse a buyer's request to join; they leave the institution and read the reason on their account page."""
     reason = _reason(reason, required=True)
     institution = _pending_membership(user)
-    _change_membership(user, institution, "membership.rejected", staff, reason, institution_id=None)
+    _change_membership(user, institution, "membership.rejected", staff, reason, institution_id=None,
+                       membership_decision_reason=f"{institution.name}: {reason}")

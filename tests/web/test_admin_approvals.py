@@ -160,7 +160,7 @@ def test_rejecting_a_second_buyer_takes_them_out(client, form_post, login, admin
     assert "기관 소속 신청을 반려했습니다" in page(response)
     form_post("/logout", {}, page="/account")
     login(joining)
-    assert "기관 소속 신청이 반려되었거나" in page(client.get("/account"))
+    assert "기관 소속 신청 반려 사유" in page(client.get("/account")) and "소속 확인 불가" in page(client.get("/account"))
 
 
 @pytest.mark.parametrize("action", [

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from shop.accounts.models import Role, User
 from shop.cart.basket import Basket, max_qty_per_line, price_basket
 from shop.cart.models import Cart, CartItem
+from shop.audit import services as audit
 from shop.core.errors import RuleError
 from shop.core.korea import digits_only, is_valid_mobile, is_valid_phone, is_valid_postcode, normalize_phone
 from shop.core.transactions import write_transaction
@@ -304,6 +305,11 @@ def _record(order: Order, shipment: Shipment | None, from_status: str | None, to
     db.session.add(OrderEvent(order=order, shipment_id=shipment.id if shipment else None,
                               from_status=from_status, to_status=to_status,
                               actor_id=actor.id if actor else None, actor_label=actor_label, note=note))
+    subject = "shipment" if shipment else "order"
+    audit.record(actor, f"{subject}.status", subject, shipment.id if shipment else order.id,
+                 f"주문 {order.number}" + (f" 배송 {shipment.id}" if shipment else ""),
+                 before={"status": from_status} if from_status else None, after={"status": to_status},
+                 reason=note or None, actor_text=None if actor else actor_label)
 
 
 def _move_order(order: Order, frm: OrderStatus, to: OrderStatus, **values) -> bool:

@@ -21,6 +21,7 @@ from shop.cart.basket import (
     load_variants,
     price_basket,
 )
+from shop.audit import services as audit
 from shop.core.errors import RuleError
 from shop.core.transactions import write_transaction
 from shop.extensions import db
@@ -96,6 +97,8 @@ def _move(quote: Quote, to: QuoteStatus, actor: User | None, actor_label: str, n
         return False
     db.session.add(QuoteEvent(quote_id=quote.id, from_status=frm.value, to_status=to.value,
                               actor_id=actor.id if actor else None, actor_label=actor_label, note=note[:300]))
+    audit.record(actor, "quote.status", "quote", quote.id, f"견적 {quote.number}", before={"status": frm},
+                 after={"status": to}, reason=note or None, actor_text=None if actor else actor_label)
     return True
 
 

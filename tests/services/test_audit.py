@@ -19,7 +19,10 @@ from shop.enterprises.services import EnterpriseError
 from shop.extensions import db
 from shop.institutions import services as institutions
 from shop.models_base import ApprovalStatus
+from tests.services import procurement_helpers
 from tests.services.test_catalog_editing import new_draft
+
+market = procurement_helpers.market  # the fixture, where pytest looks for it
 
 
 @pytest.fixture
@@ -134,3 +137,27 @@ def test_the_log_filters_by_kind_action_actor_and_name(staff, seller, on_sale, m
     assert audit.entries(audit.AuditFilters(q="햇살")).total == 1
     assert audit.entries(audit.AuditFilters(action="product.approved")).total == 1
     assert audit.entries(audit.AuditFilters(q="100%_\\")).total == 0  # LIKE wildcards are text
+
+
+def test_order_shipment_and_quote_state_changes_are_recorded(market):
+    from shop.orders import services as orders
+    from shop.payments import services as payments
+    from tests.services.order_helpers import SEOUL, TODAY, new_key
+
+    order = orders.place_order(market.consumer, [(market.paper.id, 1)], SEOUL, new_key(), today=TODAY)
+    payments.pay_in_test_mode(order, market.consumer)
+    orders.start_preparing(order.shipments[0], market.seller)
+    logged = [(e[0], e[3], e[4]) for e in entries()]
+    assert ("order.status", None, {"status": "pending_payment"}) in logged
+    assert ("order.status", {"status": "pending_payment"}, {"status": "paid"}) in logged
+    assert ("shipment.status", {"status": "paid"}, {"status": "preparing"}) in logged
+
+    from datetime import timedelta
+
+    from shop.procurement import quotes
+    from shop.procurement.quotes import QuoteRequest
+    from tests.services.procurement_helpers import OFFICE
+    quote = quotes.request_quotes(market.buyer, QuoteRequest([(market.paper.id, 100)], TODAY + timedelta(days=9), OFFICE),
+                                  today=TODAY)[0]
+    quotes.withdraw(quote, market.buyer)
+    assert ("quote.status", {"status": "requested"}, {"status": "withdrawn"}) in [(e[0], e[3], e[4]) for e in entries()]

@@ -111,3 +111,14 @@ def test_suspending_an_enterprise_closes_its_console_and_shows_why(app, scene, c
     assert client.get(f"/products/{draft.slug}").status_code == 200
     log = words(get_as(app, staff, f"/admin/audit?subject=enterprise&actor=심사담당&since=2000-01-01"))
     assert "퇴점·정지" in log and "정지 해제" in log and "상태: 퇴점·정지" in log
+
+
+def test_a_buyer_whose_membership_is_refused_reads_why(app, make_user, make_institution):
+    institution = make_institution(name="서울시 마포구청")
+    joining = make_user(Role.INSTITUTION, institution=institution, membership_approved=False, name="박주무관")
+    staff = make_user(Role.ADMIN)
+    staff_post(app, staff, f"/admin/memberships/{joining.id}/reject",
+               {"reason": "마포구청 총무과에 해당 직원이 없다고 확인했습니다."}, page="/admin/approvals")
+    account = words(get_as(app, joining, "/account"))
+    assert "기관 소속 신청 반려 사유" in account
+    assert "서울시 마포구청: 마포구청 총무과에 해당 직원이 없다고 확인했습니다." in account

@@ -91,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.web.cart import bp as cart_bp
     from shop.web.checkout import bp as checkout_bp
     from shop.web.console import bp as console_bp
+    from shop.web.enterprise_api import bp as enterprise_api_bp
     from shop.web.institution import bp as institution_bp
     from shop.web.orders import bp as orders_bp
     from shop.web.reviews import bp as reviews_bp
@@ -108,6 +109,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_orders_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # read-only JSON; later token-authenticated writes carry no cookies
+    app.register_blueprint(enterprise_api_bp, url_prefix="/api/v1/enterprise")
+    csrf.exempt(enterprise_api_bp)  # authenticated by API key only; session cookies are ignored there
 
     @app.get("/healthz")
     def healthz():
@@ -147,9 +150,11 @@ def register_errorhandlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         code = error.code or 500
         message = messages.get(code, error.description or messages[400])
+        # Keep the exception's own headers that matter to clients (Allow on 405, Retry-After on 429).
+        headers = {k: v for k, v in error.get_headers() if k in ("Allow", "Retry-After", "WWW-Authenticate")}
         if wants_json():
-            return jsonify(error={"code": error.name.lower().replace(" ", "_"), "message": message}), code
-        return render_template("errors/error.html", code=code, message=message), code
+            return jsonify(error={"code": error.name.lower().replace(" ", "_"), "message": message}), code, headers
+        return render_template("errors/error.html", code=code, message=message), code, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

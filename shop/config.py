@@ -35,6 +35,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Per API key on /api/v1/enterprise (enterprises' own systems syncing stock and shipments).
+    ENTERPRISE_API_RATE_LIMIT = os.environ.get("ENTERPRISE_API_RATE_LIMIT", "120 per minute")
 
     PER_PAGE = 24
 

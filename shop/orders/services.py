@@ -213,7 +213,9 @@ def _insert_once(buyer, basket: Basket, delivery: Delivery, key: str, channel, p
 
 def _insert_order(buyer, basket: Basket, delivery: Delivery, key: str, channel, payment_method,
                   quote_id) -> Order:
-    for line in basket.lines:
+    # Lock order: option rows by id, as stock edits and the API take them, so two orders (or an order
+    # and a stock edit) touching the same options wait for each other instead of deadlocking.
+    for line in sorted(basket.lines, key=lambda line: line.variant.id):
         stock.take(line.variant.id, line.quantity)
     stock.refresh_in_stock(line.product.id for line in basket.lines)
     now = utcnow()
@@ -322,7 +324,8 @@ def _move_order(order: Order, frm: OrderStatus, to: OrderStatus, **values) -> bo
 
 
 def _give_back_stock(order: Order) -> None:
-    items = db.session.scalars(sa.select(OrderItem).where(OrderItem.order_id == order.id)).all()
+    items = db.session.scalars(sa.select(OrderItem).where(OrderItem.order_id == order.id)
+                               .order_by(OrderItem.variant_id)).all()  # the lock order stock takes
     for item in items:
         if item.stock_tracked and item.variant_id is not None:
             stock.give_back(item.variant_id, item.quantity)

@@ -13,8 +13,10 @@ from shop.curation import services as curation
 from shop.curation.models import Exhibition, ExhibitionPhase
 from shop.enterprises import queries as enterprises
 from shop.enterprises.models import Enterprise
+from shop.web import openapi
 
 bp = Blueprint("api", __name__)
+bp.add_url_rule("/openapi.json", "openapi", openapi.document)
 
 MAX_PER_PAGE = 100
 MAX_SLUG_LENGTH = 200

@@ -161,3 +161,12 @@ def test_order_shipment_and_quote_state_changes_are_recorded(market):
                                   today=TODAY)[0]
     quotes.withdraw(quote, market.buyer)
     assert ("quote.status", {"status": "requested"}, {"status": "withdrawn"}) in [(e[0], e[3], e[4]) for e in entries()]
+
+
+def test_a_price_changed_through_the_api_is_recorded(seller, on_sale):
+    from shop.catalog import sku_updates
+
+    variant = on_sale.variants[0]
+    sku_updates.update_option(seller.enterprise_id, variant.sku, {"price_krw": 7_500}, seller, via="API 키 'ERP'")
+    assert last() == ("variant.price", "햇살 베이커리 협동조합 · 김판매", "variant", {"price_krw": 8500},
+                      {"price_krw": 7500}, "API 키 'ERP'")

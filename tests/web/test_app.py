@@ -63,3 +63,10 @@ def test_unknown_api_path_is_json_404(client):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
     assert response.get_json()["error"]["message"]
+
+
+def test_a_refused_method_says_which_methods_are_allowed(client):
+    page = client.delete("/cart")
+    assert page.status_code == 405 and "GET" in page.headers["Allow"]
+    api = client.post("/api/v1/products")
+    assert api.status_code == 405 and "GET" in api.headers["Allow"] and api.get_json()["error"]["message"]

@@ -47,6 +47,7 @@ ACTIONS = {
     "collaboration.saved": "아트콜라보 저장",
     "collaboration.published": "아트콜라보 공개",
     "collaboration.unpublished": "아트콜라보 비공개",
+    "artist.saved": "작가 정보 저장",
     "social_value.verified": "사회적 가치 검증 기록",
     "social_value.removed": "사회적 가치 검증 기록 삭제",
     "category.saved": "카테고리 저장",
@@ -54,7 +55,7 @@ ACTIONS = {
 }
 SUBJECTS = {
     "enterprise": "입점기업", "institution": "기관", "user": "회원", "product": "상품", "variant": "옵션",
-    "order": "주문", "shipment": "배송", "quote": "견적", "exhibition": "기획전", "collaboration": "아트콜라보",
+    "order": "주문", "shipment": "배송", "quote": "견적", "exhibition": "기획전", "collaboration": "아트콜라보", "artist": "작가",
     "social_value": "사회적 가치", "category": "카테고리", "settings": "사이트 설정",
 }
 PER_PAGE = 50

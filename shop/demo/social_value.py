@@ -33,6 +33,8 @@ def seed_social_values(rng: random.Random, enterprises: list[Enterprise]) -> lis
                     enterprise=enterprise, year=year, area=area, amount_krw=amount,
                     measured_by="SPC" if spc else "자체 측정",
                     verified=spc or rng.random() < 0.2,
+                    # SPC pays part of the measured value back as an incentive.
+                    incentive_krw=amount // 10 // 1000 * 1000 if spc else None,
                     note=NOTES[area] + (" (사회성과인센티브 측정)" if spc else " (기업 자체 보고)"),
                 ))
     db.session.add_all(records)

@@ -146,9 +146,10 @@ class SocialValueYear:
 
 
 def social_value_by_year(records: Iterable[SocialValueRecord]) -> list[SocialValueYear]:
-    """One row per year (newest first), amounts per area; built from already loaded records."""
+    """The center-verified figures, one row per year (newest first), amounts per area; built from already
+    loaded records. Self-reported figures are the enterprise's own business and never shown publicly."""
     years: dict[int, dict[SocialValueArea, int]] = {}
-    for record in records:
+    for record in (r for r in records if r.verified):
         row = years.setdefault(record.year, {})
         row[record.area] = row.get(record.area, 0) + record.amount_krw
     return [SocialValueYear(year, years[year]) for year in sorted(years, reverse=True)]
@@ -167,11 +168,11 @@ class MallSocialValue:
 
 
 def mall_social_value() -> MallSocialValue | None:
-    """The social value the mall's approved enterprises created in the latest measured year: one query."""
+    """The verified social value the mall's approved enterprises created in the latest measured year: one query."""
     approved = (
         sa.select(SocialValueRecord)
         .join(Enterprise, Enterprise.id == SocialValueRecord.enterprise_id)
-        .where(Enterprise.status == ApprovalStatus.APPROVED)
+        .where(Enterprise.status == ApprovalStatus.APPROVED, SocialValueRecord.verified.is_(True))
     )
     latest = approved.with_only_columns(sa.func.max(SocialValueRecord.year)).scalar_subquery()
     stmt = approved.with_only_columns(

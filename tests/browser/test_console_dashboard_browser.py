@@ -48,7 +48,7 @@ def test_dashboard_and_social_value_in_the_browser(live_server, page, browser, s
     assert page.locator("#top-products tbody tr").first.inner_text().split("\t")[1] == "유기농 현미"
     checked(page, "desktop-console-dashboard")
 
-    page.get_by_role("link", name="사회적 가치", exact=True).click()
+    page.get_by_role("navigation", name="판매자 센터 메뉴").get_by_role("link", name="사회적 가치").click()
     page.wait_for_load_state()
     assert "검증됨" in main.inner_text() and "310,000,000원" in main.inner_text()
     page.get_by_label("연도", exact=True).select_option(str(TODAY.year - 1))

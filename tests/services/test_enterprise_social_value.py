@@ -103,7 +103,7 @@ def test_one_record_per_year_and_area(ours, theirs):
         social_value.add_record(ours.id, entry(amount="5"), today=TODAY)
 
     assert refused.value.field == "area"
-    assert str(refused.value) == "2025년 '취약계층 고용' 분야 기록이 이미 있습니다. 목록에서 그 기록을 수정해 주세요."
+    assert str(refused.value) == "2025년 '고용·내부 공정성' 분야 기록이 이미 있습니다. 목록에서 그 기록을 수정해 주세요."
     social_value.add_record(ours.id, entry(year=2024), today=TODAY)  # another year
     social_value.add_record(ours.id, entry(area="environment"), today=TODAY)  # another area
     social_value.add_record(theirs.id, entry(), today=TODAY)  # another enterprise
@@ -117,7 +117,7 @@ def test_a_year_and_area_the_center_verified_cannot_get_a_second_figure(ours, ma
     with pytest.raises(SocialValueError) as refused:
         social_value.add_record(ours.id, entry(), today=TODAY)
 
-    assert str(refused.value) == "2025년 '취약계층 고용' 분야는 센터가 검증한 기록이 이미 있어 따로 입력할 수 없습니다."
+    assert str(refused.value) == "2025년 '고용·내부 공정성' 분야는 센터가 검증한 기록이 이미 있어 따로 입력할 수 없습니다."
 
 
 # --- reading ----------------------------------------------------------------------------------------

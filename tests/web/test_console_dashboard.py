@@ -142,7 +142,7 @@ def test_the_social_value_page_lists_verified_and_own_records_labelled(client, r
     words = visible_text(response)
     assert "2025년 합계 45,000,000원 검증됨 0원 · 자체 보고 45,000,000원" in words
     assert "2025년 환경 자체 보고 45,000,000원 측정 주체(출처) 자체 측정 수정 : 2025년 환경" in words
-    assert ("2024년 취약계층 고용 검증됨 300,000,000원 측정 주체(출처) SPC 비고 사회성과인센티브 측정 "
+    assert ("2024년 고용·내부 공정성 검증됨 300,000,000원 측정 주체(출처) SPC 비고 사회성과인센티브 측정 "
             "센터가 검증한 기록이라 센터만 고칠 수 있습니다.") in words
     assert "77,700,000원" not in words  # another enterprise's
     html = text_of(response)
@@ -167,7 +167,7 @@ def test_a_record_is_added_through_the_form(client, form_post, recorded):
     new = db.session.scalar(sa.select(SocialValueRecord).where(SocialValueRecord.amount_krw == 1_200_000))
     assert response.headers["Location"].endswith(f"/console/social-value#record-{new.id}")
     assert (2025, "employment", 1_200_000, "자체 측정", False, "청년 2명 고용") in records_of(recorded["coop"])
-    assert "2025년 '취약계층 고용' 사회적 가치 1,200,000원을 추가했습니다." in visible_text(
+    assert "2025년 '고용·내부 공정성' 사회적 가치 1,200,000원을 추가했습니다." in visible_text(
         client.get("/console/social-value"))
 
 
@@ -197,7 +197,7 @@ def test_a_duplicate_year_and_area_is_refused_with_a_clear_message(client, form_
 
     assert own.status_code == verified.status_code == 400
     assert "2025년 '환경' 분야 기록이 이미 있습니다. 목록에서 그 기록을 수정해 주세요." in visible_text(own)
-    assert "2024년 '취약계층 고용' 분야는 센터가 검증한 기록이 이미 있어 따로 입력할 수 없습니다." in visible_text(verified)
+    assert "2024년 '고용·내부 공정성' 분야는 센터가 검증한 기록이 이미 있어 따로 입력할 수 없습니다." in visible_text(verified)
     assert len(records_of(recorded["coop"])) == 2
 
 
@@ -217,7 +217,7 @@ def test_an_own_record_is_edited(client, form_post, recorded):
 def test_an_edit_with_bad_input_keeps_what_was_typed(client, form_post, recorded):
     url = f"/console/social-value/{recorded['own']}/edit"
     response = form_post(url, {"year": "2025", "area": "employment", "amount": "7,000",
-                               "measured_by": "자체 측정"})  # 2024 취약계층 고용 is verified, 2025 is free
+                               "measured_by": "자체 측정"})  # 2024 고용·내부 공정성 is verified, 2025 is free
 
     assert response.status_code == 302
     response = form_post(url, {"year": "2024", "area": "employment", "amount": "8,000", "measured_by": "자체 측정"})

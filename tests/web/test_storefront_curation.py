@@ -1,15 +1,16 @@
 """Exhibitions (기획전), art collaborations (아트콜라보) and the home page that features them."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from shop.catalog.models import ProductStatus
+from shop.core.korea import kst_today
 from shop.curation.models import Artist, OrganizerType
-from shop.enterprises.models import EnterpriseType
+from shop.enterprises.models import EnterpriseType, SocialValueArea
 from shop.models_base import ApprovalStatus
 
-TODAY = date.today()
+TODAY = kst_today()
 DAY = timedelta(days=1)
 
 
@@ -177,10 +178,11 @@ def test_home_shop_by_enterprise_type_links_to_filtered_listings(client, make_pr
 
 def test_home_social_value_sums_the_latest_year_of_approved_enterprises(client, make_enterprise, make_social_value):
     a, b = make_enterprise(), make_enterprise()
-    make_social_value(a, year=2024, amount=900_000_000)
-    make_social_value(a, year=2025, amount=2_000_000_000)
-    make_social_value(b, year=2025, amount=730_000_000)
-    make_social_value(make_enterprise(status=ApprovalStatus.PENDING), year=2025, amount=5_000_000_000)
+    make_social_value(a, year=2024, amount=900_000_000, verified=True)
+    make_social_value(a, year=2025, amount=2_000_000_000, verified=True)
+    make_social_value(b, year=2025, amount=730_000_000, verified=True)
+    make_social_value(b, year=2025, amount=1_000_000, area=SocialValueArea.ENVIRONMENT)  # self-reported: not counted
+    make_social_value(make_enterprise(status=ApprovalStatus.PENDING), year=2025, amount=5_000_000_000, verified=True)
     box = section(client.get("/").get_data(as_text=True), "sv-title")
     assert "2025년 측정 사회적 가치" in box
     assert "<strong>27억 3,000만원</strong>" in box and "2,730,000,000원" in box

@@ -65,9 +65,10 @@ def bakery(make_enterprise, make_product, make_social_value):
         district="은평구", story_html='<p>발달장애 청년 <em>제빵사</em>와 함께합니다.</p><script>steal()</script>'
         '<a href="javascript:alert(1)">클릭</a>',
     )
-    make_social_value(enterprise, year=2024, amount=30_000_000, area=SocialValueArea.EMPLOYMENT)
-    make_social_value(enterprise, year=2025, amount=40_000_000, area=SocialValueArea.EMPLOYMENT)
-    make_social_value(enterprise, year=2025, amount=5_000_000, area=SocialValueArea.COMMUNITY)
+    make_social_value(enterprise, year=2024, amount=30_000_000, area=SocialValueArea.EMPLOYMENT, verified=True)
+    make_social_value(enterprise, year=2025, amount=40_000_000, area=SocialValueArea.EMPLOYMENT, verified=True)
+    make_social_value(enterprise, year=2025, amount=5_000_000, area=SocialValueArea.COMMUNITY, verified=True)
+    make_social_value(enterprise, year=2025, amount=777_000, area=SocialValueArea.ENVIRONMENT)  # self-reported
     make_product(name="통밀 식빵", enterprise=enterprise)
     return enterprise
 
@@ -90,16 +91,16 @@ def test_enterprise_story_is_sanitised(client, bakery):
 def test_social_value_table_by_year_and_area(client, bakery):
     html = client.get("/enterprises/bakery").get_data(as_text=True)
     table = html[html.index('<table class="social-values">'):html.index("</table>")]
-    assert "취약계층 고용" in table and "지역사회·기타" in table and "합계" in table
+    assert "고용·내부 공정성" in table and "외부 공정성·지역사회" in table and "합계" in table
     rows = table.split("<tr>")[2:]
     assert "2025년" in rows[0] and "40,000,000원" in rows[0] and "5,000,000원" in rows[0]
-    assert "<strong>45,000,000원</strong>" in rows[0]
+    assert "<strong>45,000,000원</strong>" in rows[0] and "777,000원" not in table  # only verified figures
     assert "2024년" in rows[1] and "<strong>30,000,000원</strong>" in rows[1]
 
 
 def test_enterprise_without_social_value_says_so(client, make_enterprise):
     make_enterprise(slug="fresh")
-    assert "아직 등록된 사회적 가치 측정 결과가 없습니다." in client.get("/enterprises/fresh").get_data(as_text=True)
+    assert "아직 지원센터가 검증한 사회적 가치 측정 결과가 없습니다." in client.get("/enterprises/fresh").get_data(as_text=True)
 
 
 def test_enterprise_page_lists_its_products(client, bakery, make_product):

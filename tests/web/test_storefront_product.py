@@ -1,9 +1,10 @@
 """The product page: options, prices, stock, bulk prices, the seller, delivery and return notice."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from shop.catalog.models import ProductStatus, TaxType
+from shop.core.korea import kst_today
 from shop.enterprises.models import EnterpriseType, SocialValueArea
 from shop.models_base import ApprovalStatus
 
@@ -15,9 +16,9 @@ def towel(make_enterprise, make_product, make_social_value, make_category):
         shipping_base_fee_krw=3500, free_shipping_threshold_krw=70000, shipping_island_fee_krw=5000,
         phone="029876543",
     )
-    make_social_value(enterprise, year=2024, amount=50_000_000)
-    make_social_value(enterprise, year=2025, amount=80_000_000, area=SocialValueArea.EMPLOYMENT)
-    make_social_value(enterprise, year=2025, amount=20_000_000, area=SocialValueArea.ENVIRONMENT)
+    make_social_value(enterprise, year=2024, amount=50_000_000, verified=True)
+    make_social_value(enterprise, year=2025, amount=80_000_000, area=SocialValueArea.EMPLOYMENT, verified=True)
+    make_social_value(enterprise, year=2025, amount=20_000_000, area=SocialValueArea.ENVIRONMENT, verified=True)
     return make_product(
         name="무형광 면 수건 40수",
         slug="cotton-towel",
@@ -118,7 +119,7 @@ def test_the_product_page_offers_an_add_to_cart_form(client, towel):
 
 def test_special_price_struck_while_the_exhibition_runs(client, towel, make_exhibition):
     make_exhibition(title="서울시 공공구매 특별전", products=[towel], special_prices={towel.variants[0]: 9900},
-                    ends_on=date.today() + timedelta(days=5))
+                    ends_on=kst_today() + timedelta(days=5))
     html = page(client)
     assert "<del>12,000원</del>" in html and '<span class="sale">9,900원</span>' in html
     assert "서울시 공공구매 특별전" in html and "진행 중" in html
@@ -126,7 +127,7 @@ def test_special_price_struck_while_the_exhibition_runs(client, towel, make_exhi
 
 @pytest.mark.parametrize("when", ["ended", "upcoming", "unpublished"])
 def test_no_special_price_outside_a_running_published_exhibition(client, towel, make_exhibition, when):
-    today = date.today()
+    today = kst_today()
     period = {
         "ended": dict(starts_on=today - timedelta(days=10), ends_on=today - timedelta(days=1)),
         "upcoming": dict(starts_on=today + timedelta(days=1), ends_on=today + timedelta(days=10)),
@@ -139,7 +140,7 @@ def test_no_special_price_outside_a_running_published_exhibition(client, towel, 
 
 
 def test_last_day_of_an_exhibition_still_has_the_special_price(client, towel, make_exhibition):
-    make_exhibition(products=[towel], special_prices={towel.variants[0]: 9900}, ends_on=date.today())
+    make_exhibition(products=[towel], special_prices={towel.variants[0]: 9900}, ends_on=kst_today())
     assert "<del>12,000원</del>" in page(client)
 
 

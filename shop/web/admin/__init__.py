@@ -24,9 +24,12 @@ def only_staff():
 from shop.web.admin import (  # noqa: E402,F401
     approvals,
     audit_log,
+    categories,
     collaborations,
     dashboard,
     enterprises,
     exhibitions,
     products,
+    settings,
+    social_value,
 )

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from shop.accounts.models import Role, User
 from shop.catalog.models import Category, PriceTier, Product, ProductImage, ProductStatus, TaxType, Variant
 from shop.catalog.services import refresh_listing
-from shop.core.korea import make_business_number
+from shop.core.korea import kst_today, make_business_number
 from shop.curation.models import (
     ArtCollaboration,
     Artist,
@@ -158,7 +158,7 @@ def make_exhibition(app):
     def make(products=(), special_prices: dict | None = None, **kw) -> Exhibition:
         """special_prices maps a Variant to its special price."""
         n = _n()
-        today = date.today()
+        today = kst_today()
         exhibition = Exhibition(
             title=kw.pop("title", f"공공구매 기획전 {n}"),
             slug=kw.pop("slug", f"exhibition-{n}"),

@@ -59,10 +59,36 @@ SUBJECTS = {
     "social_value": "사회적 가치", "category": "카테고리", "settings": "사이트 설정",
 }
 PER_PAGE = 50
+# The Korean names of the fields entries record (a key not listed here is shown as it is).
+FIELD_LABELS = {
+    "status": "상태", "price_krw": "가격", "membership_approved": "소속 승인", "institution": "기관",
+    "changed": "바뀐 항목", "special_price_krw": "특가", "amount_krw": "금액", "incentive_krw": "인센티브",
+    "source": "출처", "verified": "검증", "name": "이름", "parent": "상위 카테고리", "position": "순서",
+    "slug": "주소", "title": "제목", "organizer": "주최", "kind": "종류", "period": "기간",
+    "summary": "한 줄 소개", "description": "소개글", "banner": "배너", "banner_alt": "배너 설명",
+    "is_published": "공개", "product": "상품", "special_prices": "특가",
+}
 
 
 def action_label(action: str) -> str:
     return ACTIONS.get(action, action)
+
+
+def field_label(key: str) -> str:
+    """`operator.phone` and `policy.terms` (site settings) are named by the settings they are."""
+    if key in FIELD_LABELS:
+        return FIELD_LABELS[key]
+    if key.startswith(("operator.", "policy.")):
+        from shop.site.settings import OPERATOR_FIELDS, POLICIES
+
+        kind, name = key.split(".", 1)
+        return OPERATOR_FIELDS[name][0] if kind == "operator" and name in OPERATOR_FIELDS else POLICIES.get(name, key)
+    return key
+
+
+def is_money(key: str) -> bool:
+    """Whether a recorded number is won (prices, amounts, and bulk prices keyed like `10개 이상`)."""
+    return key.endswith(("_krw", "이상"))
 
 
 def actor_label(actor: User | None) -> str:

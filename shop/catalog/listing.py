@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from shop.catalog.models import Category, Product
 from shop.catalog.pricing import special_prices_for_products
 from shop.catalog.services import category_ids_with_children, visible_products
-from shop.core.korea import SEOUL_DISTRICTS
+from shop.core.korea import SEOUL_DISTRICTS, kst_today
 from shop.enterprises.models import Enterprise, EnterpriseType
 from shop.extensions import db
 from shop.search.services import matching_ids
@@ -199,7 +199,7 @@ def list_products(filters: ListingFilters, today: date | None = None, *, with_to
             .offset((filters.page - 1) * filters.per_page)
         )
     )
-    specials = special_prices_for_products([p.id for p in items], today or date.today())
+    specials = special_prices_for_products([p.id for p in items], today or kst_today())
     if total is None:
         total = len(items)
     return ProductPage(items=items, special_prices=specials, total=total or 0, page=filters.page,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
@@ -25,6 +24,7 @@ from shop.catalog.models import Product, ProductStatus
 from shop.core import storage
 from shop.core.errors import RuleError
 from shop.core.html import html_to_text
+from shop.core.korea import kst_today
 from shop.core.storage import ImageRejected
 from shop.core.text import slugify
 from shop.core.transactions import write_transaction
@@ -207,7 +207,7 @@ def _id(value) -> int | None:
 
 
 def _year(value, errors: dict) -> int | None:
-    this_year = date.today().year
+    this_year = kst_today().year
     if isinstance(value, str):
         value = unicodedata.normalize("NFKC", value).strip().removesuffix("년").strip()
     if value is None or value == "":

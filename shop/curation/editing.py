@@ -58,11 +58,6 @@ DEFAULT_ORGANIZERS = {OrganizerType.CITY: "서울특별시", OrganizerType.CENTE
 PHASE_FILTERS = {"": "전체", **{p.value: p.label for p in (ExhibitionPhase.ONGOING, ExhibitionPhase.UPCOMING,
                                                            ExhibitionPhase.PAST)}}
 # How the audit entries of an exhibition name what changed (their before/after keys).
-AUDIT_FIELDS = {
-    "title": "제목", "organizer": "주최", "kind": "종류", "period": "기간", "summary": "한 줄 소개",
-    "description": "소개글", "banner": "배너", "banner_alt": "배너 설명", "is_published": "공개",
-    "product": "상품", "special_prices": "특가", "special_price_krw": "특가", "position": "순서",
-}
 _SEOUL_PREFIX = re.compile(r"^(?:서울특별시|서울시|서울)\s*")
 _DATE = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})\.?")
 

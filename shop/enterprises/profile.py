@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from shop.accounts.models import User
 from shop.accounts.services import AccountError, normalize_email
+from shop.catalog.editing import checked_image
+from shop.core import storage
 from shop.core.errors import RuleError
 from shop.core.html import sanitize_html
 from shop.core.korea import digits_only, is_valid_phone, normalize_phone
 from shop.core.money import parse_krw
+from shop.core.storage import ImageRejected
 from shop.core.transactions import write_transaction
 from shop.enterprises.members import require_owner
 from shop.enterprises.models import Enterprise
@@ -181,3 +185,24 @@ def masked_account_number(enterprise: Enterprise) -> str:
     """Only the last four digits, for members other than the owner."""
     number = enterprise.bank_account_number or ""
     return "*" * max(len(number) - 4, 0) + number[-4:]
+
+
+# --- logo -------------------------------------------------------------------------------------------
+
+LOGO_FOLDER = "logos"
+
+
+def update_logo(enterprise_id: int, upload: bytes | BinaryIO | None) -> Enterprise:
+    """A new logo: checked like product images (JPEG, PNG or WebP up to 5 MB, bombs refused), re-encoded;
+    the old file is removed once the new one is saved."""
+    try:
+        image = checked_image(upload or b"")
+    except ImageRejected as exc:
+        raise ProfileInvalid({"logo": str(exc)}) from None
+    path = storage.save_image(image, LOGO_FOLDER)
+    with write_transaction():
+        enterprise = _enterprise(enterprise_id)
+        old, enterprise.logo_path = enterprise.logo_path, path
+    if old:
+        storage.delete_image(old)
+    return enterprise

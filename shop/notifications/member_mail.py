@@ -1,10 +1,11 @@
 """The email that invites a colleague to an enterprise's seller account."""
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import url_for
 
 from shop.enterprises.members import INVITATION_DAYS, IssuedInvitation
 from shop.notifications.mail import send_email
+from shop.site import settings as site_settings
 
 
 def invited(issued: IssuedInvitation) -> None:
@@ -12,7 +13,7 @@ def invited(issued: IssuedInvitation) -> None:
     enterprise = invitation.enterprise
     inviter = invitation.invited_by.name if invitation.invited_by else enterprise.name
     link = url_for("account.join", secret=issued.secret, _external=True)
-    operator = current_app.config["OPERATOR"]
+    operator = site_settings.operator_details()
     send_email(invitation.email, f"[함께장터] {enterprise.name} 판매자 센터 초대",
                f"{inviter}님이 {enterprise.name}의 함께장터 판매자 센터에 초대했습니다.\n\n"
                f"아래 링크에서 계정을 만들면 바로 상품·재고·주문을 함께 관리할 수 있습니다. "

@@ -3,13 +3,13 @@ needs by id, because it runs after the transaction that made the change has comm
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app
 
 from shop.core.money import format_krw
 from shop.extensions import db
 from shop.notifications.mail import send_email
 from shop.orders.couriers import courier_name, tracking_url
 from shop.orders.models import Order, OrderStatus, Shipment
+from shop.site import settings as site_settings
 
 
 def _order(number: str) -> Order:
@@ -23,7 +23,7 @@ def _lines(order: Order) -> str:
 
 
 def _footer() -> str:
-    operator = current_app.config["OPERATOR"]
+    operator = site_settings.operator_details()
     return f"\n\n함께장터 고객센터 {operator['phone']} · {operator['email']}\n{operator['name']}"
 
 

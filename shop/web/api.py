@@ -9,6 +9,7 @@ from flask import Blueprint, abort, jsonify, request, url_for
 from shop.catalog.listing import FilterError, ProductPage, list_products, parse_filters, parse_paging, with_category
 from shop.catalog.models import Product
 from shop.catalog.services import ProductDetail, get_category, product_detail
+from shop.core.korea import kst_today
 from shop.curation import services as curation
 from shop.curation.models import Exhibition, ExhibitionPhase
 from shop.enterprises import queries as enterprises
@@ -125,7 +126,7 @@ def products():
 
 @bp.get("/products/<slug>")
 def product(slug: str):
-    detail = product_detail(_checked_slug(slug), date.today()) or abort(404)
+    detail = product_detail(_checked_slug(slug), kst_today()) or abort(404)
     return jsonify(product_document(detail))
 
 
@@ -168,7 +169,7 @@ def exhibition_item(exhibition: Exhibition, today: date) -> dict:
 
 @bp.get("/exhibitions")
 def exhibitions():
-    today = date.today()
+    today = kst_today()
     raw_phase = (request.args.get("phase") or "").strip()
     phase = None
     if raw_phase:

@@ -2,7 +2,7 @@
 session, which login clears); a member's by the account, and the guest's cart joins it at login."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -24,6 +24,7 @@ from shop.cart import services as carts
 from shop.cart.basket import max_qty_per_line
 from shop.cart.models import Cart
 from shop.cart.services import CartError, CartItemNotFound
+from shop.core.korea import kst_today
 from shop.extensions import db
 from shop.web.guards import safe_next_url
 
@@ -120,7 +121,7 @@ def _wants_json() -> bool:
 def _cart_page(cart: Cart | None, *, error: str | None = None, back_url: str | None = None, status: int = 200):
     return render_template(
         "cart/cart.html",
-        basket=carts.cart_basket(cart, date.today(), max_qty=max_qty_per_line(current_user)),
+        basket=carts.cart_basket(cart, kst_today(), max_qty=max_qty_per_line(current_user)),
         item_ids=carts.item_ids_by_variant(cart),
         price_reason=carts.price_reason,
         error=error,

@@ -3,13 +3,13 @@ the success page and Stripe's webhook."""
 from __future__ import annotations
 
 import secrets
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from shop.cart import services as carts
+from shop.core.korea import kst_today
 from shop.extensions import csrf
 from shop.orders import addresses
 from shop.orders import services as orders
@@ -62,7 +62,7 @@ def checkout():
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
     postcode = form.postcode.data if form.postcode.data else None
-    basket = carts.cart_basket(cart, date.today(), postcode=postcode)
+    basket = carts.cart_basket(cart, kst_today(), postcode=postcode)
     if basket.is_empty:
         flash("장바구니가 비어 있습니다. 상품을 담은 뒤 주문해 주세요.", "info")
         return redirect(url_for("cart.view_cart"))
@@ -75,7 +75,7 @@ def checkout():
     quantities = [(item.variant_id, item.quantity) for item in cart.items]
     try:
         order = orders.place_order(current_user, quantities, delivery, form.idempotency_key.data,
-                                   today=date.today())
+                                   today=kst_today())
         if form.save_address.data:
             addresses.save_address(current_user, delivery)
     except OrderError as exc:

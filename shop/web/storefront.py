@@ -1,8 +1,6 @@
 """Public pages: home, categories, products, enterprises, exhibitions, art collaborations, search."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
 from shop.catalog.listing import SORTS, ListingFilters, list_products, parse_filters, with_category
@@ -14,14 +12,16 @@ from shop.catalog.services import (
     top_categories,
 )
 from shop.core.html import sanitize_html
-from shop.core.korea import SEOUL_DISTRICTS
+from shop.core.korea import SEOUL_DISTRICTS, kst_today
 from shop.core.money import format_krw
 from shop.core.storage import thumbnail_path
 from shop.curation import services as curation
 from shop.curation.models import ExhibitionPhase
+from shop.enterprises import impact as impact_figures
 from shop.enterprises import queries as enterprises
 from shop.enterprises.models import SocialValueArea
 from shop.reviews import services as review_service
+from shop.site import settings as site_settings
 
 bp = Blueprint("storefront", __name__)
 
@@ -60,7 +60,7 @@ def listing_choices():
 
 @bp.get("/")
 def home():
-    today = date.today()
+    today = kst_today()
     return render_template(
         "storefront/home.html",
         exhibitions=curation.exhibitions_in_phase(ExhibitionPhase.ONGOING, today, limit=4),
@@ -99,7 +99,7 @@ def category(slug: str):
 
 @bp.get("/products/<slug>")
 def product(slug: str):
-    today = date.today()
+    today = kst_today()
     detail = product_detail(_checked_slug(slug), today) or abort(404)
     enterprise = detail.product.enterprise
     siblings = list_products(ListingFilters(enterprise_id=enterprise.id, per_page=5), today, with_total=False)
@@ -114,6 +114,14 @@ def product(slug: str):
         review_summary=review_service.product_review_summary(detail.product.id),
         reviews=review_service.product_reviews(detail.product.id, 1),
     )
+
+
+@bp.get("/impact")
+def impact():
+    years = impact_figures.impact_by_year()
+    rows, height = impact_figures.stacked_chart(years)
+    return render_template("storefront/impact.html", years=years, chart_rows=rows, chart_height=height,
+                           colors=impact_figures.AREA_COLORS)
 
 
 @bp.get("/enterprises")
@@ -145,12 +153,12 @@ def enterprise(slug: str):
 
 @bp.get("/exhibitions")
 def exhibitions():
-    return render_template("storefront/exhibitions.html", grouped=curation.exhibitions_by_phase(date.today()))
+    return render_template("storefront/exhibitions.html", grouped=curation.exhibitions_by_phase(kst_today()))
 
 
 @bp.get("/exhibitions/<slug>")
 def exhibition(slug: str):
-    today = date.today()
+    today = kst_today()
     found = curation.get_published_exhibition(_checked_slug(slug)) or abort(404)
     return render_template(
         "storefront/exhibition.html",
@@ -173,7 +181,7 @@ def art_collab(slug: str):
         "storefront/art_collab.html",
         collab=found,
         story_html=sanitize_html(found.story_html),
-        curated=curation.art_collab_products(found, date.today()),
+        curated=curation.art_collab_products(found, kst_today()),
     )
 
 
@@ -199,17 +207,17 @@ def about():
 
 @bp.get("/terms")
 def terms():
-    return render_template("pages/terms.html")
+    return render_template("pages/terms.html", policy_html=site_settings.policy_html("terms"))
 
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("pages/privacy.html")
+    return render_template("pages/privacy.html", policy_html=site_settings.policy_html("privacy"))
 
 
 @bp.get("/withdrawal")
 def withdrawal():
-    return render_template("pages/withdrawal.html")
+    return render_template("pages/withdrawal.html", policy_html=site_settings.policy_html("withdrawal"))
 
 
 @bp.get("/media/<path:filename>")

@@ -1,17 +1,20 @@
 """Jinja filters and globals shared by every template."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g
+from flask import Flask, g
 
 from shop.audit.services import action_label as audit_action_label
-from shop.core.korea import format_business_number, format_phone
+from shop.audit.services import field_label as audit_field_label
+from shop.audit.services import is_money as audit_is_money
+from shop.core.korea import format_business_number, format_phone, kst_today
 from shop.core.money import format_krw
 from shop.enterprises.models import EnterpriseType
 from shop.models_base import as_utc
 from shop.orders.models import OrderStatus, ShipmentStatus
+from shop.site.settings import LazyOperator
 
 KST = ZoneInfo("Asia/Seoul")
 _STATUS_LABELS = {**{s.value: s.label for s in ShipmentStatus}, **{s.value: s.label for s in OrderStatus}}
@@ -28,18 +31,14 @@ def status_label(value: str) -> str:
     return _STATUS_LABELS.get(value, value)
 
 
-_AUDIT_FIELDS = {"status": "상태", "price_krw": "가격", "membership_approved": "소속 승인", "institution": "기관",
-                 "changed": "바뀐 항목", "special_price_krw": "특가"}
-
-
-def _audit_value(value, subject_type: str = "") -> str:
+def _audit_value(value, subject_type: str = "", key: str = "") -> str:
     """An audit entry's before/after value as staff read it: states by their Korean names, won as won."""
     from shop.audit.labels import state_label
 
     if isinstance(value, bool):
         return "예" if value else "아니요"
     if isinstance(value, int):
-        return format_krw(value)
+        return format_krw(value) if audit_is_money(key) else f"{value:,}"
     if value is None:
         return "없음"
     return state_label(subject_type, str(value))
@@ -72,14 +71,14 @@ def install(app: Flask) -> None:
     app.jinja_env.globals["status_label"] = status_label
     app.jinja_env.globals["institution_buyer"] = _institution_buyer
     app.jinja_env.globals["audit_action_label"] = audit_action_label
-    app.jinja_env.globals["audit_field"] = lambda name: _AUDIT_FIELDS.get(name, name)
+    app.jinja_env.globals["audit_field"] = audit_field_label
     app.jinja_env.globals["audit_value"] = _audit_value
 
     @app.context_processor
     def globals_for_templates():
         return {
-            "operator": current_app.config["OPERATOR"],
+            "operator": LazyOperator(),  # saved settings over config, read once per render
             "enterprise_types": list(EnterpriseType),
             "csp_nonce": getattr(g, "csp_nonce", ""),
-            "today": date.today(),
+            "today": kst_today(),
         }

@@ -5,12 +5,12 @@ axe, at desktop width and on a 360px phone."""
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from PIL import Image, ImageDraw
 
 from shop.accounts.models import Role
 from shop.core import storage
+from shop.core.korea import kst_today
 from shop.curation.models import ArtCollaboration
 from shop.extensions import db
 from tests.browser.conftest import PHONE, assert_no_horizontal_scroll, checked, sign_in
@@ -75,7 +75,7 @@ def test_staff_publish_an_art_collaboration_shown_side_by_side(live_server, page
     page.get_by_label("제목").fill("골목을 입은 쿠키 상자")
     page.get_by_label("작가", exact=True).select_option(label="김그림")
     page.get_by_label("협업 기업 (승인된 입점기업)").select_option(label="햇살 베이커리 협동조합")
-    page.get_by_label("협업 연도").fill(str(date.today().year))
+    page.get_by_label("협업 연도").fill(str(kst_today().year))
     page.get_by_label("한 줄 소개 (선택)").fill("망원동 골목 풍경을 그린 선물 상자로 다시 태어난 우리밀 쿠키")
     page.get_by_label("협업 이야기").fill("작가는 석 달 동안 작업장을 오갔습니다.\n\n그 이야기가 새 포장의 그림이 되었습니다.")
     page.get_by_label("이전 포장 이미지 (JPG").set_input_files(

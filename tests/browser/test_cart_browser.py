@@ -4,7 +4,6 @@ axe-checked, with no sideways scrolling."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from shop.cart.basket import price_basket
 from shop.catalog.models import Product, ProductStatus, Variant
 from shop.catalog.pricing import special_prices_for_variants
+from shop.core.korea import kst_today
 from shop.core.money import format_krw
 from shop.demo.seed import seed_demo
 from shop.extensions import db
@@ -37,7 +37,7 @@ def on_sale(min_options: int, *, tiered: bool = False, special: bool = False, ex
         .options(selectinload(Product.variants).selectinload(Variant.price_tiers), selectinload(Product.enterprise))
         .order_by(Product.id)
     ).all()
-    specials = special_prices_for_variants([v.id for p in products for v in p.variants], date.today()) if special else {}
+    specials = special_prices_for_variants([v.id for p in products for v in p.variants], kst_today()) if special else {}
     for product in products:
         if product.enterprise_id in exclude or len(product.variants) < min_options:
             continue
@@ -74,7 +74,7 @@ def line(page, variant: Variant):
 
 
 def expected_total(pairs: list[tuple[Variant, int]]) -> str:
-    basket = price_basket([(v.id, q) for v, q in pairs], today=date.today())
+    basket = price_basket([(v.id, q) for v, q in pairs], today=kst_today())
     return format_krw(basket.total_krw)
 
 

@@ -3,9 +3,10 @@ into an invoice order, delivery, inspection (검수), the tax invoice, completio
 The enterprise's side goes through its service functions (its screens come with the console)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from shop.accounts.models import Role
+from shop.core.korea import kst_today
 from shop.extensions import db
 from shop.orders import services as orders
 from shop.orders.models import Order
@@ -21,7 +22,7 @@ from tests.browser.conftest import (
 )
 from tests.procurement_fixtures import add_address
 
-TODAY = date.today()
+TODAY = kst_today()
 
 
 def test_quotation_to_report_in_the_browser(live_server, page, browser, make_user, make_institution,

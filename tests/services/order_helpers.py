@@ -4,13 +4,13 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable
-from datetime import date
 
+from shop.core.korea import kst_today
 from shop.orders.services import Delivery
 
 SEOUL = Delivery("김서울", "010-2345-6789", "04524", "서울특별시 중구 세종대로 110", "3층", "문 앞에 놓아 주세요")
 JEJU = Delivery("고제주", "010-3456-7890", "63122", "제주특별자치도 제주시 문연로 6", "", "")
-TODAY = date.today()
+TODAY = kst_today()
 
 
 def new_key() -> str:

@@ -3,7 +3,6 @@ price rule, delivery fees by the enterprise's policy, and many requests adding a
 from __future__ import annotations
 
 import threading
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -13,10 +12,11 @@ from shop.cart.basket import MAX_QTY_PER_LINE
 from shop.cart.models import Cart, CartItem
 from shop.cart.services import CartError, CartItemNotFound
 from shop.catalog.models import ProductStatus
+from shop.core.korea import kst_today
 from shop.extensions import db
 from shop.models_base import ApprovalStatus
 
-TODAY = date.today()
+TODAY = kst_today()
 
 
 def items_of(cart_id: int) -> dict[int, int]:

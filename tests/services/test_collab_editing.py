@@ -4,7 +4,6 @@ enterprise's products; publishing needs both images and a product on sale; every
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from shop.accounts.models import Role
 from shop.audit.models import AuditEntry
 from shop.catalog.models import ProductStatus
 from shop.core import storage
+from shop.core.korea import kst_today
 from shop.curation import collab_editing as collabs
 from shop.curation import services as curation
 from shop.curation.collab_editing import ArtistInput, CollabError, CollabInput, CollabInvalid, CollabNotFound
@@ -21,7 +21,7 @@ from shop.extensions import db
 from shop.models_base import ApprovalStatus
 from tests.services.test_storage import image_bytes
 
-THIS_YEAR = date.today().year
+THIS_YEAR = kst_today().year
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
 
@@ -311,7 +311,7 @@ def test_publish_and_unpublish_show_and_hide_it_on_the_storefront(staff, artist,
     assert collabs.publish(collab.id, staff) is True
     assert collabs.publish(collab.id, staff) is False  # a second click changes nothing
     shown = curation.get_published_art_collab(collab.slug)
-    assert shown is not None and [p.name for p in curation.art_collab_products(shown, date.today()).items] == [
+    assert shown is not None and [p.name for p in curation.art_collab_products(shown, kst_today()).items] == [
         "우리밀 쿠키 선물상자"]
     assert collabs.unpublish(collab.id, staff) is True and collabs.unpublish(collab.id, staff) is False
     assert curation.get_published_art_collab(collab.slug) is None

@@ -1,8 +1,9 @@
 """The price rule of DESIGN.md: the lowest of option price, running exhibition price, bulk price."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from shop.catalog.pricing import special_prices_for_products, special_prices_for_variants, unit_price
 from shop.catalog.services import refresh_listing
+from shop.core.korea import kst_today
 
 
 def test_bulk_price_applies_from_its_quantity(make_product):
@@ -25,7 +26,7 @@ def test_special_price_wins_only_when_lower(make_product):
 def test_running_exhibitions_give_the_lowest_special_price(make_product, make_exhibition):
     product = make_product(variants=[("기본", 10000, 5), ("대용량", 18000, 5)])
     small, large = product.variants
-    today = date.today()
+    today = kst_today()
     make_exhibition(products=[product], special_prices={small: 9000})
     make_exhibition(products=[product], special_prices={small: 8800, large: 17000})
     assert special_prices_for_variants([small.id, large.id], today) == {small.id: 8800, large.id: 17000}
@@ -35,7 +36,7 @@ def test_running_exhibitions_give_the_lowest_special_price(make_product, make_ex
 def test_special_prices_outside_the_period_or_unpublished_do_not_apply(make_product, make_exhibition):
     product = make_product(variants=[("기본", 10000, 5)])
     variant = product.variants[0]
-    today = date.today()
+    today = kst_today()
     make_exhibition(special_prices={variant: 7000}, starts_on=today - timedelta(days=30),
                     ends_on=today - timedelta(days=1))
     make_exhibition(special_prices={variant: 7100}, starts_on=today + timedelta(days=1),

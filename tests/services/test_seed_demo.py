@@ -4,8 +4,6 @@ Seeding takes a few seconds, and the database is emptied after every test, so on
 """
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 import sqlalchemy as sa
 from PIL import Image
@@ -15,7 +13,7 @@ from shop.accounts.models import Role, User
 from shop.catalog.listing import ListingFilters, list_products
 from shop.catalog.models import Category, Product, ProductStatus, TaxType, Variant
 from shop.core import storage
-from shop.core.korea import SEOUL_DISTRICTS, is_valid_business_number
+from shop.core.korea import SEOUL_DISTRICTS, is_valid_business_number, kst_today
 from shop.core.text import compact
 from shop.curation.models import ArtCollaboration, Exhibition, ExhibitionPhase, OrganizerType
 from shop.demo import images
@@ -23,9 +21,9 @@ from shop.demo.seed import DEMO_ACCOUNTS, database_is_empty, seed_demo
 from shop.enterprises.models import Enterprise, EnterpriseType
 from shop.extensions import db
 from shop.institutions.models import Institution, InstitutionAddress
+from shop.models_base import ApprovalStatus
 from shop.orders.models import Order, Shipment, ShipmentStatus
 from shop.procurement.models import Quote, QuoteStatus
-from shop.models_base import ApprovalStatus
 from shop.search.services import matching_ids
 from tests.conftest import csrf_from
 
@@ -103,7 +101,7 @@ def test_demo_mall_is_realistic_complete_and_searchable(app):
     assert printing and all(p.min_order_qty > 1 for p in printing)
     assert len({p.created_at.date() for p in products}) > 100, "created over the past year"
 
-    today = date.today()
+    today = kst_today()
     exhibitions = list(db.session.scalars(sa.select(Exhibition).options(
         selectinload(Exhibition.items), selectinload(Exhibition.special_prices))))
     assert len(exhibitions) >= 5

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 from html import unescape
 
 import pytest
@@ -13,6 +12,7 @@ import sqlalchemy as sa
 
 from shop.accounts.models import Role
 from shop.audit.models import AuditEntry
+from shop.core.korea import kst_today
 from shop.curation import collab_editing as collabs
 from shop.curation.collab_editing import ArtistInput, CollabInput
 from shop.curation.models import ArtCollaboration, Artist
@@ -21,7 +21,7 @@ from shop.models_base import ApprovalStatus
 from tests.conftest import csrf_from, signed_in
 from tests.services.test_storage import image_bytes
 
-YEAR = date.today().year
+YEAR = kst_today().year
 
 
 def words(response) -> str:

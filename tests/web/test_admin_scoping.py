@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from shop.accounts.models import Role, User
 from shop.audit.models import AuditEntry
 from shop.catalog import review
-from shop.catalog.models import Product
-from shop.enterprises.models import Enterprise
+from shop.catalog.models import Category, Product
+from shop.curation.models import ArtCollaboration, Exhibition
+from shop.enterprises.models import Enterprise, SocialValueRecord
 from shop.extensions import db
 from shop.institutions.models import Institution
 from shop.models_base import ApprovalStatus
@@ -26,7 +27,8 @@ from tests.services.test_catalog_editing import new_draft
 
 
 @pytest.fixture
-def owned(make_enterprise, make_user, make_institution, make_category, make_product):
+def owned(make_enterprise, make_user, make_institution, make_category, make_product, make_exhibition,
+          make_art_collab, make_social_value):
     seller = make_user(Role.ENTERPRISE, enterprise=make_enterprise(name="햇살 베이커리 협동조합"),
                        enterprise_owner=True)
     draft = new_draft(seller, make_category("잼·청", parent=make_category("식품")))
@@ -39,9 +41,14 @@ def owned(make_enterprise, make_user, make_institution, make_category, make_prod
     buyer = make_user(Role.CONSUMER)
     order = orders.place_order(buyer, [(variant.id, 1)], SEOUL, new_key(), today=TODAY)
     payments.pay_in_test_mode(order, buyer)
+    exhibition = make_exhibition(products=[draft])
+    collab = make_art_collab(enterprise=seller.enterprise, products=[draft])
+    verified = make_social_value(seller.enterprise, verified=True, measured_by="SPC")
     return {"product_id": draft.id, "enterprise_id": pending.id, "institution_id": institution.id,
             "user_id": joining.id, "number": order.number, "shipment_id": order.shipments[0].id,
-            "action": "ship", "seller": seller}
+            "action": "ship", "seller": seller, "variant_id": draft.variants[0].id, "exhibition_id": exhibition.id,
+            "collaboration_id": collab.id, "artist_id": collab.artist_id, "category_id": draft.category_id,
+            "record_id": verified.id}
 
 
 def admin_rules(app):
@@ -64,6 +71,10 @@ def snapshot():
         [(u.id, u.institution_id, u.membership_approved) for u in db.session.scalars(sa.select(User).order_by(User.id))],
         [(p.id, p.status) for p in db.session.scalars(sa.select(Product).order_by(Product.id))],
         [(s.id, s.status) for s in db.session.scalars(sa.select(Shipment).order_by(Shipment.id))],
+        [(x.id, x.title, x.is_published, len(x.items)) for x in db.session.scalars(sa.select(Exhibition))],
+        [(c.id, c.title, c.is_published) for c in db.session.scalars(sa.select(ArtCollaboration))],
+        [(c.id, c.name, c.position) for c in db.session.scalars(sa.select(Category).order_by(Category.id))],
+        [(r.id, r.amount_krw, r.verified) for r in db.session.scalars(sa.select(SocialValueRecord))],
         db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)),
     )
 

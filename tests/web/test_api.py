@@ -1,14 +1,15 @@
 """Public read API: shapes, filters, paging, special prices, 404s and 400s."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from shop.catalog.models import ProductStatus
+from shop.core.korea import kst_today
 from shop.curation.models import ExhibitionKind
 from shop.enterprises.models import EnterpriseType
 from shop.models_base import ApprovalStatus
 
-TODAY = date.today()
+TODAY = kst_today()
 
 
 @pytest.fixture

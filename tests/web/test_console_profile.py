@@ -252,3 +252,24 @@ def test_keys_stop_when_the_enterprise_is_no_longer_approved(shop):
     db.session.commit()
     assert api_tokens.authenticate(key.secret) is None
     assert api_tokens.authenticate("hkm_" + "A" * 43) is None and api_tokens.authenticate("") is None
+
+
+def test_the_logo_is_checked_re_encoded_and_shown_on_the_storefront(app, client, shop):
+    from io import BytesIO
+
+    from shop.core import storage
+    from tests.services.test_storage import image_bytes
+
+    enterprise, _, colleague, _ = shop
+    with app.app_context():
+        browser, token = signed_in(app, colleague)
+        fake = browser.post("/console/profile/logo", content_type="multipart/form-data", data={
+            "csrf_token": token, "logo": (BytesIO(b"<svg onload='alert(1)'></svg>"), "logo.png")})
+        assert fake.status_code == 400 and "SVG 파일은 올릴 수 없습니다" in words(fake)
+        saved = browser.post("/console/profile/logo", content_type="multipart/form-data", data={
+            "csrf_token": token, "logo": (BytesIO(image_bytes("PNG")), "logo.png")})
+    assert saved.status_code == 303
+    path = fresh(enterprise).logo_path
+    assert path.startswith("logos/") and path.endswith(".webp") and storage.exists(path)
+    page = client.get(f"/enterprises/{enterprise.slug}").get_data(as_text=True)
+    assert f"/media/{path}" in page and 'alt="늘봄 협동조합 로고"' in page

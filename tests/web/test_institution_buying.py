@@ -3,19 +3,20 @@ order, inspection with a shortfall, the documents, and ordering on invoice strai
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
 
 from shop.cart import services as carts
+from shop.core.korea import kst_today
 from shop.extensions import db
 from shop.orders import services as orders
 from shop.orders.models import Order, OrderStatus, ShipmentStatus
 from shop.procurement import invoice_orders, quotes
 from shop.procurement.models import Quote, QuoteStatus
 
-TODAY = date.today()
+TODAY = kst_today()
 KEY = "institution-order-key-0001"
 
 

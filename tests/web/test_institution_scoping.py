@@ -4,12 +4,13 @@ enterprise member (403), an anonymous visitor (to the login page). A's data stay
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from shop.accounts.models import Role
+from shop.core.korea import kst_today
 from shop.extensions import db
 from shop.institutions.models import Institution, InstitutionAddress
 from shop.orders import services as orders
@@ -20,7 +21,7 @@ from shop.procurement.quotes import QuoteRequest
 from tests.conftest import signed_in
 from tests.procurement_fixtures import add_address
 
-TODAY = date.today()
+TODAY = kst_today()
 
 
 @pytest.fixture

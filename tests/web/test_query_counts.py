@@ -1,12 +1,12 @@
 """Every listing page and list endpoint runs the same small number of SQL statements whether it
 shows 3 items or a full page: no query per product, enterprise or exhibition."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from shop.core.korea import kst_today
 from shop.curation.models import ArtCollaboration, Exhibition, ExhibitionItem, ExhibitionPrice
-
 from shop.enterprises.models import EnterpriseType
 from shop.extensions import db
 
@@ -20,7 +20,7 @@ def shop_of(make_category, make_enterprise, make_product, make_social_value, mak
     shared exhibition and art collaboration, plus n exhibitions of their own in every phase."""
     parent = make_category("식품", slug="food")
     children = [make_category(f"하위{i}", parent=parent, slug=f"food-{i}") for i in range(3)]
-    today = date.today()
+    today = kst_today()
     made: list[str] = []
 
     def grow(n: int):

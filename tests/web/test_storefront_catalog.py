@@ -1,11 +1,12 @@
 """Category pages and search: what a shopper sees, and that filters, sorts and pages really work."""
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from shop.catalog.models import ProductStatus
+from shop.core.korea import kst_today
 from shop.enterprises.models import EnterpriseType
 from shop.models_base import ApprovalStatus
 
@@ -146,7 +147,7 @@ def test_card_strikes_the_regular_price_while_an_exhibition_runs(client, make_pr
 
 def test_card_shows_the_regular_price_once_the_exhibition_ended(client, make_product, make_exhibition):
     product = make_product(name="꿀 선물세트", price=12000)
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = kst_today() - timedelta(days=1)
     make_exhibition(products=[product], special_prices={product.variants[0]: 9000},
                     starts_on=yesterday - timedelta(days=7), ends_on=yesterday)
     html = client.get("/categories").get_data(as_text=True)

@@ -70,7 +70,6 @@ def _form_page(exhibition: Exhibition | None, *, form=None, add_form=None, price
             refused_prices=prices or (None, {}, {}),
             notice=notice or (None, None),
             history=audit.history_of("exhibition", exhibition.id, limit=30),
-            audit_fields=editing.AUDIT_FIELDS,
         )
     return render_template("admin/exhibition_form.html", **context), (400 if problems else 200)
 

@@ -2,13 +2,12 @@
 typed; shop.curation.collab_editing keeps every rule and its refusals are shown next to the field they name."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField, URLField
 
 from shop.catalog.editing import editable_description
+from shop.core.korea import kst_today
 from shop.curation import collab_editing as collabs
 from shop.curation.models import ArtCollaboration, Artist
 from shop.institutions.forms import ServiceErrorsMixin
@@ -75,7 +74,7 @@ class CollaborationForm(ServiceErrorsMixin, FlaskForm):
 
     @classmethod
     def blank(cls) -> CollaborationForm:
-        return cls(data={"year": str(date.today().year)})
+        return cls(data={"year": str(kst_today().year)})
 
     def with_choices(self, current: ArtCollaboration | None = None) -> CollaborationForm:
         self.artist_id.choices = [SelectChoice("", "작가를 고르세요"),

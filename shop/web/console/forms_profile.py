@@ -3,6 +3,7 @@ The services check the values; the forms only carry them and show the services' 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import EmailField, SelectChoice, SelectField, StringField, TelField, TextAreaField
 
 from shop.core.korea import format_phone
@@ -75,6 +76,10 @@ class BankAccountForm(ServiceErrors, FlaskForm):
     def account(self) -> profile.BankAccountInput:
         return profile.BankAccountInput(self.bank_name.data or "", self.account_number.data or "",
                                         self.holder.data or "")
+
+
+class LogoForm(ServiceErrors, FlaskForm):
+    logo = FileField("로고 이미지", render_kw={"accept": "image/jpeg,image/png,image/webp"})
 
 
 class InviteForm(ServiceErrors, FlaskForm):

@@ -17,6 +17,7 @@ from shop.web.console.forms_profile import (
     ConfirmForm,
     DetailsForm,
     InviteForm,
+    LogoForm,
     ShippingForm,
 )
 
@@ -38,13 +39,14 @@ def _show_errors(form, exc: ProfileInvalid | MemberError) -> None:
 # --- profile ----------------------------------------------------------------------------------------
 
 
-def _profile_page(details=None, shipping=None, bank=None):
+def _profile_page(details=None, shipping=None, bank=None, logo=None):
     enterprise = current_user.enterprise
-    submitted = any(f is not None and f.is_submitted() for f in (details, shipping, bank))
+    submitted = any(f is not None and f.is_submitted() for f in (details, shipping, bank, logo))
     page = render_template(
         "console/profile.html", enterprise=enterprise, is_owner=_is_owner(),
         details=details or DetailsForm.of(enterprise), shipping=shipping or ShippingForm.of(enterprise),
         bank=bank or BankAccountForm.of(enterprise), masked_account=profile.masked_account_number(enterprise),
+        logo=logo or LogoForm(formdata=None),
     )
     return page, (400 if submitted else 200)
 
@@ -70,6 +72,19 @@ def save_details():
         else:
             return _saved("기업 정보를 저장했습니다. 기업 소개 페이지에 바로 보입니다.", "details")
     return _profile_page(details=form)
+
+
+@bp.post("/profile/logo")
+def save_logo():
+    form = LogoForm()
+    if form.validate_on_submit():
+        try:
+            profile.update_logo(enterprise_id(), form.logo.data.stream if form.logo.data else None)
+        except ProfileInvalid as exc:
+            _show_errors(form, exc)
+        else:
+            return _saved("로고를 바꿨습니다. 기업 소개 페이지에 바로 보입니다.", "logo")
+    return _profile_page(logo=form)
 
 
 @bp.post("/profile/shipping")

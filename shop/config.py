@@ -81,6 +81,9 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_RECORD_QUERIES = True
+    # Full-cost scrypt takes ~0.1 s per hash and the suite makes thousands of members; a stored hash
+    # carries its parameters, so this changes nothing about how passwords are checked.
+    PASSWORD_HASH_METHOD = "scrypt:4096:8:1"
 
 
 class ProductionConfig(Config):

@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from shop.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from shop.core.forms import ServiceErrors
 from shop.core.korea import (
     SEOUL_DISTRICTS,
     is_valid_business_number,
@@ -69,7 +70,7 @@ PHONE_MESSAGE = "올바른 전화번호를 입력해 주세요. 예: 02-123-4567
 BUSINESS_NUMBER_MESSAGE = "올바른 사업자등록번호가 아닙니다. 숫자 10자리와 검증번호를 확인해 주세요."
 
 
-class PersonForm(FlaskForm):
+class PersonForm(ServiceErrors, FlaskForm):
     """The member: shared by the three sign-up forms."""
 
     name = StringField("이름", filters=[_strip], validators=[_required("이름"), _max(50)],
@@ -105,13 +106,6 @@ class PersonForm(FlaskForm):
             "agreed_marketing": bool(self.agree_marketing.data),
         }
 
-    def add_error(self, field_name: str | None, message: str) -> None:
-        """Show a service's refusal next to the input it is about (or above the form)."""
-        field = self._fields.get(field_name or "")
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            self.form_errors.append(message)
 
 
 class ConsumerSignupForm(PersonForm):

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -14,6 +15,12 @@ from shop.models_base import LabelledEnum, enum_type, utcnow
 if TYPE_CHECKING:
     from shop.enterprises.models import Enterprise
     from shop.institutions.models import Institution
+
+
+def password_hash_method() -> str:
+    """scrypt at werkzeug's full cost, unless the app asks for less (the test suite, which makes thousands
+    of members). A stored hash names its own parameters, so checking always uses what it was made with."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
 
 
 class Role(LabelledEnum):
@@ -56,7 +63,7 @@ class User(UserMixin, db.Model):
     institution: Mapped[Institution | None] = relationship(back_populates="members")
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

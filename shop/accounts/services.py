@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from shop.accounts.models import Role, User
+from shop.accounts.models import Role, User, password_hash_method
 from shop.core.errors import RuleError
 from shop.core.korea import is_valid_mobile, is_valid_phone, normalize_phone
 from shop.extensions import db
@@ -190,15 +190,15 @@ def register_institution(person: Person, application) -> InstitutionSignup:
 
 # --- authentication ---------------------------------------------------------------------------
 
-_dummy_hash: str | None = None
+_dummy_hashes: dict[str, str] = {}
 
 
 def _spend_hash_time(password: str) -> None:
     """Check against a throwaway hash so an unknown email takes as long as a wrong password."""
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = generate_password_hash("not-a-real-password", method="scrypt")
-    check_password_hash(_dummy_hash, password)
+    method = password_hash_method()
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash("not-a-real-password", method=method)
+    check_password_hash(_dummy_hashes[method], password)
 
 
 def authenticate(email: str | None, password: str | None) -> User:

@@ -9,7 +9,7 @@ from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAre
 
 from shop.catalog.editing import MAX_DESCRIPTION_LENGTH, OptionInput, ProductDetails, editable_description
 from shop.catalog.models import Product, TaxType
-from shop.institutions.forms import ServiceErrorsMixin
+from shop.core.forms import ServiceErrors
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
 ALT_HINT = "사진을 볼 수 없는 분께 읽어 주는 설명입니다. 예: 유리병에 담긴 딸기잼과 식빵"
@@ -24,7 +24,7 @@ def _normalise_newlines(value):
     return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
-class ProductForm(ServiceErrorsMixin, FlaskForm):
+class ProductForm(ServiceErrors, FlaskForm):
     # The template draws the category <select> itself, with the sub-categories under their top category.
     category_id = StringField("카테고리")
     name = StringField("상품명", filters=[_strip], render_kw={"maxlength": 120, "autocomplete": "off"})
@@ -57,7 +57,7 @@ class ProductForm(ServiceErrorsMixin, FlaskForm):
         }
 
 
-class OptionForm(ServiceErrorsMixin, FlaskForm):
+class OptionForm(ServiceErrors, FlaskForm):
     option_name = StringField("옵션 이름", default="기본", filters=[_strip], render_kw={"maxlength": 100})
     price_krw = StringField("판매가 (원, 부가세 포함)", filters=[_strip], render_kw=NUMERIC)
     sku = StringField("SKU (비워 두면 자동 생성)", filters=[_strip], render_kw={"maxlength": 64, "autocomplete": "off"})
@@ -69,7 +69,7 @@ class OptionForm(ServiceErrorsMixin, FlaskForm):
                            stock=self.stock.data, track_stock=bool(self.track_stock.data))
 
 
-class ImageForm(ServiceErrorsMixin, FlaskForm):
+class ImageForm(ServiceErrors, FlaskForm):
     image = FileField("이미지 파일 (JPG, PNG, WebP · 5MB 이하)", render_kw={"accept": IMAGE_ACCEPT})
     image_alt = StringField("이미지 설명 (대체 텍스트)", filters=[_strip], render_kw={"maxlength": 200})
 

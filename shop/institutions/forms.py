@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TelField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from shop.core.forms import ServiceErrors
 from shop.core.korea import format_phone, is_valid_phone, is_valid_postcode
 from shop.institutions.models import InstitutionAddress
 from shop.institutions.settings import (
@@ -60,17 +61,7 @@ def _target_amount(form, field):
             raise ValidationError(TARGET_MESSAGE)
 
 
-class ServiceErrorsMixin:
-    def add_error(self, field_name: str | None, message: str) -> None:
-        """Show a service's refusal next to the input it is about (or above the form)."""
-        field = self._fields.get(field_name or "")
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            self.form_errors.append(message)
-
-
-class PurchaseTargetForm(ServiceErrorsMixin, FlaskForm):
+class PurchaseTargetForm(ServiceErrors, FlaskForm):
     purchase_target = StringField(
         "연간 사회적경제 제품 구매 목표액 (원)",
         filters=[_strip],
@@ -90,7 +81,7 @@ def _address_field(name: str, field_class=StringField, extra=(), **render_kw):
     return field_class(rule.label, filters=[_strip], validators=[*validators, *extra], render_kw=render_kw or None)
 
 
-class AddressForm(ServiceErrorsMixin, FlaskForm):
+class AddressForm(ServiceErrors, FlaskForm):
     """A saved delivery address of the institution, with the department and person who receive it."""
 
     label = _address_field("label", placeholder="예: 본관 물품 수령처")

@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from shop.core.forms import ServiceErrors
 from shop.reviews.services import MAX_BODY_LENGTH, MIN_BODY_LENGTH
 
 RATING_CHOICES = [
@@ -27,7 +28,7 @@ def _normalise_text(value):
     return value.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(ServiceErrors, FlaskForm):
     rating = RadioField("별점", choices=RATING_CHOICES, validate_choice=False, validators=[
         DataRequired(message=RATING_MESSAGE),
         AnyOf([choice.value for choice in RATING_CHOICES], message=RATING_MESSAGE)])
@@ -38,13 +39,6 @@ class ReviewForm(FlaskForm):
                    "placeholder": "상품의 품질, 포장, 배송은 어땠는지 다른 구매자에게 알려 주세요."})
     photo = FileField("사진 (선택)", render_kw={"accept": "image/*"})
 
-    def add_error(self, field_name: str | None, message: str) -> None:
-        """Show a service's refusal next to the input it is about (or above the form)."""
-        field = self._fields.get(field_name or "")
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            self.form_errors.append(message)
 
 
 class EditReviewForm(ReviewForm):

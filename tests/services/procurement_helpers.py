@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from shop.accounts.models import Role, User
+from shop.accounts.models import Role, User, password_hash_method
 from shop.catalog.models import TaxType, Variant
 from shop.enterprises.models import Enterprise
 from shop.extensions import db
@@ -64,7 +64,7 @@ _PASSWORD_HASH: list[str] = []
 def _user(role: Role, name: str, **kw) -> User:
     """A saved member; the password is hashed once per run (scrypt is slow on purpose, ten users a test add up)."""
     if not _PASSWORD_HASH:
-        _PASSWORD_HASH.append(generate_password_hash(PASSWORD, method="scrypt"))
+        _PASSWORD_HASH.append(generate_password_hash(PASSWORD, method=password_hash_method()))
     user = User(email=f"{secrets.token_hex(6)}@example.kr", name=name, phone="01012345678", role=role,
                 password_hash=_PASSWORD_HASH[0], **kw)
     db.session.add(user)

@@ -270,3 +270,13 @@ def test_two_first_buyers_of_one_institution_end_up_in_the_same_institution(app,
     signup = accounts.register_institution(person(), institution_application())
     assert signup.joined_existing and signup.user.institution_id == registered.id
     assert db.session.scalars(select(Institution)).all() == [registered]
+
+
+def test_passwords_are_hashed_at_full_cost_outside_the_test_suite(app):
+    from shop import create_app
+    from shop.accounts.models import password_hash_method
+
+    assert password_hash_method() == "scrypt:4096:8:1"  # the suite's cheaper setting (tests/conftest)
+    production_like = create_app({"ENV_NAME": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with production_like.app_context():
+        assert password_hash_method() == "scrypt"  # werkzeug's default cost, 32768:8:1

@@ -7,10 +7,10 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField, URLField
 
 from shop.catalog.editing import editable_description
+from shop.core.forms import ServiceErrors
 from shop.core.korea import kst_today
 from shop.curation import collab_editing as collabs
 from shop.curation.models import ArtCollaboration, Artist
-from shop.institutions.forms import ServiceErrorsMixin
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
 
@@ -28,7 +28,7 @@ def _upload(field):
     return field.data if field.data else None
 
 
-class ArtistForm(ServiceErrorsMixin, FlaskForm):
+class ArtistForm(ServiceErrors, FlaskForm):
     name = StringField("작가 이름", filters=[_strip],
                        render_kw={"maxlength": collabs.MAX_ARTIST_NAME, "autocomplete": "off"})
     bio = TextAreaField("작가 소개", filters=[_newlines], render_kw={"rows": 5, "maxlength": collabs.MAX_BIO})
@@ -47,7 +47,7 @@ class ArtistForm(ServiceErrorsMixin, FlaskForm):
                                    photo=_upload(self.photo), remove_photo=bool(self.remove_photo.data))
 
 
-class CollaborationForm(ServiceErrorsMixin, FlaskForm):
+class CollaborationForm(ServiceErrors, FlaskForm):
     title = StringField("제목", filters=[_strip], render_kw={"maxlength": collabs.MAX_TITLE, "autocomplete": "off"})
     artist_id = SelectField("작가", validate_choice=False)
     enterprise_id = SelectField("협업 기업 (승인된 입점기업)", validate_choice=False)
@@ -95,7 +95,7 @@ class CollaborationForm(ServiceErrorsMixin, FlaskForm):
         )
 
 
-class AddProductForm(ServiceErrorsMixin, FlaskForm):
+class AddProductForm(ServiceErrors, FlaskForm):
     product_id = SelectField("연결할 상품", validate_choice=False)
 
     def with_choices(self, collab: ArtCollaboration) -> AddProductForm:

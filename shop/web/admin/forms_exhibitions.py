@@ -8,9 +8,9 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAr
 from wtforms.widgets import DateInput
 
 from shop.catalog.editing import editable_description
+from shop.core.forms import ServiceErrors
 from shop.curation import editing
 from shop.curation.models import Exhibition, ExhibitionKind, OrganizerType
-from shop.institutions.forms import ServiceErrorsMixin
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
 
@@ -27,7 +27,7 @@ def _choices(prompt: str, enum_class) -> list[SelectChoice]:
     return [SelectChoice("", prompt), *(SelectChoice(value, label) for value, label in enum_class.choices())]
 
 
-class ExhibitionForm(ServiceErrorsMixin, FlaskForm):
+class ExhibitionForm(ServiceErrors, FlaskForm):
     title = StringField("기획전 제목", filters=[_strip], render_kw={"maxlength": editing.MAX_TITLE, "autocomplete": "off"})
     organizer_type = SelectField("주최 구분", choices=_choices("주최 구분을 고르세요", OrganizerType), validate_choice=False)
     organizer_name = StringField("주최 기관 이름", filters=[_strip],
@@ -62,6 +62,6 @@ class ExhibitionForm(ServiceErrorsMixin, FlaskForm):
         )
 
 
-class AddProductForm(ServiceErrorsMixin, FlaskForm):
+class AddProductForm(ServiceErrors, FlaskForm):
     product_id = StringField("상품 번호", filters=[_strip],
                              render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 12})

@@ -7,18 +7,8 @@ from wtforms import EmailField, SelectChoice, SelectField, StringField, TelField
 
 from shop.catalog import categories
 from shop.catalog.models import Category
+from shop.core.forms import ServiceErrors
 from shop.site import settings as site_settings
-
-
-class ServiceErrors:
-    def add_error(self, field_name: str | None, message: str) -> None:
-        """Show a service's refusal next to the input it is about (or above the form)."""
-        field = self._fields.get(field_name or "")
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            self.form_errors.append(message)
-
 
 # --- categories ---------------------------------------------------------------------------------------
 

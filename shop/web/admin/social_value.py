@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 
+from shop.core.forms import ServiceErrors
 from shop.core.korea import kst_today
 from shop.enterprises import verified_value
 from shop.enterprises.models import SocialValueArea, SocialValueRecord
@@ -15,7 +16,7 @@ from shop.enterprises.verified_value import VerifiedInput, VerifiedRecordNotFoun
 from shop.web.admin import bp
 
 
-class VerifiedValueForm(FlaskForm):
+class VerifiedValueForm(ServiceErrors, FlaskForm):
     enterprise_id = SelectField("입점기업", choices=[], validate_choice=False)
     year = SelectField("연도", choices=[], validate_choice=False)
     area = SelectField("분야", choices=[SelectChoice("", "분야를 고르세요"),
@@ -47,12 +48,6 @@ class VerifiedValueForm(FlaskForm):
                              self.amount.data or "", self.incentive.data or "", self.source.data or "",
                              self.note.data or "")
 
-    def add_error(self, field_name: str | None, message: str) -> None:
-        field = self._fields.get(field_name or "")
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            self.form_errors.append(message)
 
 
 def _year_filter() -> int | None:

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from shop.core.forms import ServiceErrors
 from shop.enterprises import social_value
 from shop.enterprises.models import SocialValueArea, SocialValueRecord
 from shop.enterprises.social_value import SocialValueError, SocialValueInput
@@ -31,7 +32,7 @@ def _year(form, field):
         raise ValidationError(str(exc)) from None
 
 
-class SocialValueForm(FlaskForm):
+class SocialValueForm(ServiceErrors, FlaskForm):
     year = SelectField("연도", choices=[], validate_choice=False, validators=[_year])
     area = SelectField("분야", choices=[SelectChoice("", "분야를 고르세요"),
                                                  *(SelectChoice(v, label) for v, label in SocialValueArea.choices())], validate_choice=False,
@@ -64,10 +65,3 @@ class SocialValueForm(FlaskForm):
         return SocialValueInput(year=self.year.data or "", area=self.area.data or "", amount=self.amount.data or "",
                                 measured_by=self.measured_by.data or "", note=self.note.data or "")
 
-    def add_error(self, field_name: str | None, message: str) -> None:
-        """Show a service's refusal next to the input it is about (or above the form)."""
-        field = self._fields.get(field_name or "")
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            self.form_errors.append(message)

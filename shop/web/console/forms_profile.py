@@ -6,19 +6,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, SelectChoice, SelectField, StringField, TelField, TextAreaField
 
+from shop.core.forms import ServiceErrors
 from shop.core.korea import format_phone
 from shop.enterprises import profile
 from shop.enterprises.models import Enterprise
-
-
-class ServiceErrors:
-    def add_error(self, field_name: str | None, message: str) -> None:
-        """Show a service's refusal next to the input it is about (or above the form)."""
-        field = self._fields.get(field_name or "")
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            self.form_errors.append(message)
 
 
 class DetailsForm(ServiceErrors, FlaskForm):

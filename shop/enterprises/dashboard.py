@@ -1,13 +1,8 @@
 """The enterprise's dashboard: its sales of one year by month, consumers against institutions, its five
 best-selling products, and what is waiting for it right now.
 
-Sales are counted the way an institution's purchase report counts them (shop.procurement.reports), so
-the two never disagree about an order line:
-- card orders: paid orders whose shipment is paid, preparing, shipped, delivered or confirmed, or has
-  a return requested but not yet accepted; the whole ordered quantity, in the month of payment (KST);
-- invoice orders: shipments that passed inspection (검수완료 and after); the accepted quantity, in the
-  month of the latest accepted inspection;
-- never cancelled, declined or returned lines, nor delivery fees (products sold, not postage).
+Sales are the order lines shop.reports.sales.counted_lines counts, the rule of an institution's purchase
+report and of the mall's own figures, so no two figures disagree about an order line.
 
 Three queries whatever the number of orders: the sales by month and channel, the top products, and
 the counts of what needs action.
@@ -15,30 +10,23 @@ the counts of what needs action.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
-from shop.catalog.models import Product
 from shop.core.errors import RuleError
 from shop.extensions import db
 from shop.orders.models import (
-    Order,
     OrderChannel,
-    OrderItem,
-    OrderStatus,
-    PaymentMethod,
     Shipment,
     ShipmentStatus,
 )
-from shop.procurement.models import Inspection, Quote, QuoteStatus
-from shop.procurement.reports import CARD_COUNTED, INVOICE_COUNTED, KST
+from shop.procurement.models import Quote, QuoteStatus
+from shop.reports.sales import MONTHS, counted_lines
 
 FIRST_YEAR = 2010
 TOP_PRODUCTS = 5
-MONTHS = range(1, 13)
 
 # What needs the enterprise's hand now, by shipment state.
 TO_ACCEPT = (ShipmentStatus.ORDERED,)  # invoice orders waiting to be accepted or declined
@@ -136,60 +124,6 @@ def check_year(year: object, *, today: date) -> int:
     return year
 
 
-def _kst_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time(), KST).astimezone(UTC)
-
-
-def _month_starts(year: int) -> list[date]:
-    """The first day of every month of the year, and 1 January of the next one."""
-    return [date(year, month, 1) for month in MONTHS] + [date(year + 1, 1, 1)]
-
-
-def _counted_lines(enterprise_id: int, year: int):
-    """One row per counted order line of the enterprise in the year: its month, channel, order, product,
-    counted quantity and amount. A subquery, so the outer GROUP BY names plain columns (PostgreSQL does
-    not match bound parameters of the same CASE in SELECT and GROUP BY)."""
-    starts = _month_starts(year)
-    utc_starts = [_kst_midnight_utc(day) for day in starts]
-    inspection = aliased(Inspection)
-    latest_accepted = (
-        sa.select(sa.func.max(Inspection.id))
-        .where(Inspection.shipment_id == Shipment.id, Inspection.accepted.is_(True))
-        .correlate(Shipment).scalar_subquery()
-    )
-    is_invoice = Order.payment_method == PaymentMethod.INVOICE
-    card = sa.and_(
-        Order.payment_method == PaymentMethod.CARD, Order.status == OrderStatus.PAID,
-        Shipment.status.in_(CARD_COUNTED), Order.paid_at >= utc_starts[0], Order.paid_at < utc_starts[-1],
-    )
-    invoice = sa.and_(
-        is_invoice, Shipment.status.in_(INVOICE_COUNTED), OrderItem.accepted_quantity > 0,
-        inspection.inspected_on >= starts[0], inspection.inspected_on < starts[-1],
-    )
-    card_month = sa.case(*((Order.paid_at < utc_starts[m], m) for m in MONTHS[:-1]), else_=12)
-    invoice_month = sa.case(*((inspection.inspected_on < starts[m], m) for m in MONTHS[:-1]), else_=12)
-    quantity = sa.case((is_invoice, OrderItem.accepted_quantity), else_=OrderItem.quantity)
-    amount = sa.case((is_invoice, OrderItem.unit_price_krw * OrderItem.accepted_quantity),
-                     else_=OrderItem.line_total_krw)
-    return (
-        sa.select(
-            sa.case((is_invoice, invoice_month), else_=card_month).label("month"),
-            Order.channel.label("channel"),
-            Order.id.label("order_id"),
-            OrderItem.product_id.label("product_id"),
-            sa.func.coalesce(Product.name, OrderItem.product_name).label("product_name"),
-            quantity.label("quantity"),
-            amount.label("amount"),
-        )
-        .join(Order, OrderItem.order_id == Order.id)
-        .join(Shipment, OrderItem.shipment_id == Shipment.id)
-        .outerjoin(Product, OrderItem.product_id == Product.id)
-        .outerjoin(inspection, inspection.id == latest_accepted)
-        .where(Shipment.enterprise_id == enterprise_id, sa.or_(card, invoice))
-        .subquery("counted")
-    )
-
-
 def _sales(counted) -> tuple[list[MonthSales], list[ChannelSales]]:
     rows = db.session.execute(
         sa.select(counted.c.month, counted.c.channel, sa.func.sum(counted.c.amount),
@@ -235,7 +169,7 @@ def _actions(enterprise_id: int) -> ActionCounts:
 def dashboard(enterprise_id: int, *, year: int, today: date) -> Dashboard:
     """The enterprise's own figures for `year` (never another enterprise's), and what waits for it today."""
     year = check_year(year, today=today)
-    counted = _counted_lines(enterprise_id, year)
+    counted = counted_lines(year, enterprise_id=enterprise_id).subquery("counted")
     months, channels = _sales(counted)
     return Dashboard(enterprise_id=enterprise_id, year=year, months=months, channels=channels,
                      top_products=_top_products(counted), actions=_actions(enterprise_id))

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from shop.accounts.models import Role, User
 from shop.catalog.models import Product, ProductRevision, ProductStatus, RevisionStatus
-from shop.enterprises.dashboard import FIRST_YEAR, DashboardError, check_year
+from shop.enterprises.dashboard import FIRST_YEAR, ChannelSales, DashboardError, check_year
 from shop.enterprises.models import Enterprise, EnterpriseType
 from shop.extensions import db
 from shop.institutions.models import Institution, InstitutionKind
@@ -101,17 +101,6 @@ class MonthSales:
     @property
     def order_count(self) -> int:  # an order has one channel, so the two add up
         return self.consumer_orders + self.institution_orders
-
-
-@dataclass(frozen=True)
-class ChannelSales:
-    channel: OrderChannel
-    total_krw: int = 0
-    order_count: int = 0
-
-    @property
-    def label(self) -> str:
-        return "일반 소비자" if self.channel is OrderChannel.CONSUMER else "공공기관"
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,11 @@ from urllib.parse import urlsplit
 from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shop.config import CONFIGS, PROJECT_ROOT, database_url
 from shop.extensions import csrf, db, limiter, login_manager, migrate
+from shop.web.request_log import install_request_logging
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -30,6 +32,11 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
     check_production_settings(app)
     app.json.ensure_ascii = False  # Korean stays readable in API answers
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        n = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+
+    install_request_logging(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -47,6 +54,9 @@ def check_production_settings(app: Flask) -> None:
         raise RuntimeError("SECRET_KEY 환경변수가 필요합니다 (production).")
     if app.debug:
         raise RuntimeError("운영 환경에서는 debug 모드로 실행할 수 없습니다.")
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        # Each gunicorn worker would count on its own, multiplying every limit by the number of workers.
+        raise RuntimeError("REDIS_URL 환경변수가 필요합니다 (production: 로그인·API 요청 제한을 워커끼리 공유).")
 
 
 @event.listens_for(Engine, "connect")
@@ -76,11 +86,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from shop.accounts.models import User
+    from shop.web import login_state
 
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    login_state.install(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -160,10 +168,11 @@ def register_errorhandlers(app: Flask) -> None:
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
-        app.logger.exception("unhandled error on %s", request.path)
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         if wants_json():
-            return jsonify(error={"code": "server_error", "message": messages[500]}), 500
+            return jsonify(error={"code": "server_error", "message": messages[500],
+                                  "request_id": g.get("request_id")}), 500
         return render_template("errors/error.html", code=500, message=messages[500]), 500
 
 

@@ -34,6 +34,14 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "hamkke")
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none of them).
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+    # A signed-in session ends after this long without a request, and always at logout (server side).
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    # Staff type their password again before approving or suspending, unless they did this recently.
+    STAFF_REAUTH_MINUTES = int(os.environ.get("STAFF_REAUTH_MINUTES", "10"))
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")  # json lines, or "text" for reading in a terminal
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     # Per API key on /api/v1/enterprise (enterprises' own systems syncing stock and shipments).
     ENTERPRISE_API_RATE_LIMIT = os.environ.get("ENTERPRISE_API_RATE_LIMIT", "120 per minute")
@@ -89,7 +97,11 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
+    # __Host- cookies are only accepted over HTTPS, for this exact host, path / (no subdomain can set one).
+    SESSION_COOKIE_NAME = "__Host-hamkke_session"
     REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))  # gunicorn behind one proxy
 
 
 CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}

@@ -1,5 +1,5 @@
 """Imports every domain's models so that SQLAlchemy and Alembic see the whole schema."""
-from shop.accounts.models import Role, User  # noqa: F401
+from shop.accounts.models import LoginSession, Role, User  # noqa: F401
 from shop.audit.models import AuditEntry  # noqa: F401
 from shop.catalog.models import Category, PriceTier, Product, ProductImage, ProductStatus, TaxType, Variant  # noqa: F401
 from shop.curation.models import (  # noqa: F401

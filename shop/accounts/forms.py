@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from shop.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from shop.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from shop.core.forms import ServiceErrors
 from shop.core.korea import (
     SEOUL_DISTRICTS,

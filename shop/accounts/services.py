@@ -13,14 +13,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from shop.accounts import passwords
 from shop.accounts.models import Role, User, password_hash_method
+from shop.accounts.passwords import PasswordError
 from shop.core.errors import RuleError
 from shop.core.korea import is_valid_mobile, is_valid_phone, normalize_phone
 from shop.extensions import db
 from shop.models_base import utcnow
 
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 200
 LOGIN_FAILED = "이메일 또는 비밀번호가 올바르지 않습니다."
 DUPLICATE_EMAIL = "이미 가입된 이메일입니다. 로그인하거나 다른 이메일을 사용해 주세요."
 _SIGNUP_ATTEMPTS = 3  # retries after a unique-key race that a retry can resolve (slugs, institutions)
@@ -60,11 +60,11 @@ def normalize_email(raw: str | None) -> str:
     return email
 
 
-def check_password_rules(password: str | None) -> None:
-    if not password or len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"비밀번호는 {MIN_PASSWORD_LENGTH}자 이상이어야 합니다.", field="password")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(f"비밀번호는 {MAX_PASSWORD_LENGTH}자 이하로 입력해 주세요.", field="password")
+def check_password_rules(password: str | None, *, email: str = "", phone: str = "") -> None:
+    try:
+        passwords.check_password_rules(password, email=email, phone=phone)
+    except PasswordError as exc:
+        raise AccountError(str(exc), field="password") from None
 
 
 def email_taken(email: str) -> bool:
@@ -85,7 +85,7 @@ def build_user(person: Person, role: Role, *, mobile_only: bool = True) -> User:
     """A new, unsaved member after checking every rule a member must meet (consents included)."""
     name = _clean(person.name, "이름을", "name", 50)
     email = normalize_email(person.email)
-    check_password_rules(person.password)
+    check_password_rules(person.password, email=email, phone=person.phone or "")
     valid_phone = is_valid_mobile(person.phone) if mobile_only else is_valid_phone(person.phone)
     if not valid_phone:
         example = "010-1234-5678" if mobile_only else "010-1234-5678 또는 02-123-4567"
@@ -227,7 +227,7 @@ def create_admin(email: str, name: str, password: str) -> User:
     """A center staff account (used by `flask --app shop create-admin`)."""
     address = normalize_email(email)
     display_name = _clean(name, "이름을", "name", 50)
-    check_password_rules(password)
+    check_password_rules(password, email=address)
     if email_taken(address):
         raise AccountError("이미 사용 중인 이메일입니다.", field="email")
     user = User(email=address, name=display_name, phone="", role=Role.ADMIN, is_active_member=True)

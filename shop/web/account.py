@@ -1,7 +1,7 @@
 """Sign-up, login, logout and the member's own page."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from shop.accounts import services as accounts
@@ -13,23 +13,20 @@ from shop.enterprises.members import MemberError
 from shop.enterprises.services import EnterpriseApplication, EnterpriseError
 from shop.extensions import limiter
 from shop.institutions.services import InstitutionApplication, InstitutionError
+from shop.web import login_state
 from shop.web.cart import adopt_guest_cart
 from shop.web.guards import safe_next_url
 
 bp = Blueprint("account", __name__)
 
 
-def _clear_session() -> None:
-    """Empty the session, and forget the CSRF token this request cached from it."""
-    session.clear()
-    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-
-
 def _start_session(user: User) -> None:
     """A fresh session for the signed-in member, so an identifier planted before login is worthless;
     the guest cart (its own cookie, not the session) joins the member's cart."""
-    _clear_session()
+    login_state.end_current("login")  # signing in as someone else ends the previous member's session
+    login_state.forget_signed_in_member()
     login_user(user)
+    login_state.begin(user)
     accounts.record_login(user)
     adopt_guest_cart(user)  # the cart filled before signing in comes along
 
@@ -152,7 +149,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    _clear_session()
+    login_state.end_current("logout")
+    login_state.forget_signed_in_member()
     logout_user()  # after clearing, so it can still ask the browser to drop a remember-me cookie
     flash("로그아웃되었습니다.", "info")
     return redirect(url_for("storefront.home"))

@@ -13,6 +13,7 @@ from shop.enterprises.services import EnterpriseError
 from shop.institutions import services as institutions
 from shop.institutions.services import InstitutionError
 from shop.web.admin import bp
+from shop.web.admin.reauth import password_confirmed
 from shop.web.guards import admin_required
 
 
@@ -50,6 +51,7 @@ def _decide(decision: Callable[[str | None], None], done: str):
 
 
 @bp.post("/enterprises/<int:enterprise_id>/approve")
+@password_confirmed
 @admin_required
 def approve_enterprise(enterprise_id: int):
     enterprise = _found(enterprises.get(enterprise_id))
@@ -58,6 +60,7 @@ def approve_enterprise(enterprise_id: int):
 
 
 @bp.post("/enterprises/<int:enterprise_id>/reject")
+@password_confirmed
 @admin_required
 def reject_enterprise(enterprise_id: int):
     enterprise = _found(enterprises.get(enterprise_id))
@@ -66,6 +69,7 @@ def reject_enterprise(enterprise_id: int):
 
 
 @bp.post("/institutions/<int:institution_id>/approve")
+@password_confirmed
 @admin_required
 def approve_institution(institution_id: int):
     institution = _found(institutions.get(institution_id))
@@ -74,6 +78,7 @@ def approve_institution(institution_id: int):
 
 
 @bp.post("/institutions/<int:institution_id>/reject")
+@password_confirmed
 @admin_required
 def reject_institution(institution_id: int):
     institution = _found(institutions.get(institution_id))
@@ -82,6 +87,7 @@ def reject_institution(institution_id: int):
 
 
 @bp.post("/memberships/<int:user_id>/approve")
+@password_confirmed
 @admin_required
 def approve_membership(user_id: int):
     member = _found(institutions.get_member(user_id))
@@ -90,6 +96,7 @@ def approve_membership(user_id: int):
 
 
 @bp.post("/memberships/<int:user_id>/reject")
+@password_confirmed
 @admin_required
 def reject_membership(user_id: int):
     member = _found(institutions.get_member(user_id))

@@ -12,6 +12,7 @@ from shop.enterprises import services as enterprises
 from shop.enterprises.services import EnterpriseError
 from shop.models_base import ApprovalStatus
 from shop.web.admin import bp
+from shop.web.admin.reauth import password_confirmed
 
 PER_PAGE = 30
 
@@ -49,12 +50,14 @@ def _act(enterprise_id: int, action, done: str):
 
 
 @bp.post("/enterprises/<int:enterprise_id>/suspend")
+@password_confirmed
 def suspend_enterprise(enterprise_id: int):
     return _act(enterprise_id, lambda e, reason: enterprises.suspend(e, staff=current_user, reason=reason),
                 "'{name}'을(를) 퇴점·정지했습니다. 상품이 장터에서 내려갔습니다.")
 
 
 @bp.post("/enterprises/<int:enterprise_id>/reinstate")
+@password_confirmed
 def reinstate_enterprise(enterprise_id: int):
     return _act(enterprise_id, lambda e, reason: enterprises.reinstate(e, staff=current_user, reason=reason),
                 "'{name}'의 정지를 해제했습니다. 판매 중이던 상품이 다시 보입니다.")

@@ -12,6 +12,7 @@ from shop.catalog.listing import parse_paging
 from shop.catalog.models import Product, ProductStatus
 from shop.catalog.review import ListingError
 from shop.web.admin import bp
+from shop.web.admin.reauth import password_confirmed
 
 
 def _product_or_404(product_id: int) -> Product:
@@ -62,36 +63,42 @@ def _decide(product_id: int, decision, done: str, *, to_queue: bool = True):
 
 
 @bp.post("/products/<int:product_id>/approve")
+@password_confirmed
 def approve_product(product_id: int):
     return _decide(product_id, lambda p, _: review.approve_product(p, current_user),
                    "'{name}' 판매를 승인했습니다. 장터에 바로 보입니다.")
 
 
 @bp.post("/products/<int:product_id>/reject")
+@password_confirmed
 def reject_product(product_id: int):
     return _decide(product_id, lambda p, reason: review.reject_product(p, current_user, reason),
                    "'{name}' 심사를 반려했습니다. 기업이 사유를 확인합니다.")
 
 
 @bp.post("/products/<int:product_id>/changes/approve")
+@password_confirmed
 def approve_changes(product_id: int):
     return _decide(product_id, lambda p, _: review.approve_changes(p, current_user),
                    "'{name}'의 변경사항을 반영했습니다.")
 
 
 @bp.post("/products/<int:product_id>/changes/reject")
+@password_confirmed
 def reject_changes(product_id: int):
     return _decide(product_id, lambda p, reason: review.reject_changes(p, current_user, reason),
                    "'{name}'의 변경사항을 반려했습니다. 기업이 사유를 확인합니다.")
 
 
 @bp.post("/products/<int:product_id>/suspend")
+@password_confirmed
 def suspend_product(product_id: int):
     return _decide(product_id, lambda p, reason: review.suspend_product(p, current_user, reason),
                    "'{name}' 판매를 중지했습니다.", to_queue=False)
 
 
 @bp.post("/products/<int:product_id>/reinstate")
+@password_confirmed
 def reinstate_product(product_id: int):
     return _decide(product_id, lambda p, _: review.reinstate_product(p, current_user), "'{name}' 판매를 재개했습니다.",
                    to_queue=False)

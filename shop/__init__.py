@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shop.config import CONFIGS, PROJECT_ROOT, database_url
+from shop.core.cache import init_cache
 from shop.extensions import csrf, db, limiter, login_manager, migrate
 from shop.web.request_log import install_request_logging
 
@@ -80,6 +81,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    init_cache(app)
     login_manager.init_app(app)
     login_manager.login_view = "account.login"
     login_manager.login_message = "로그인이 필요한 페이지입니다."

@@ -34,6 +34,7 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    CACHE_REDIS_URL = os.environ.get("REDIS_URL")  # the shared cache (shop.core.cache); memory without it
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "hamkke")
     # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none of them).
     TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
@@ -88,6 +89,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"
     WTF_CSRF_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_REDIS_URL = None  # this process's memory; emptied between tests with the database
     SQLALCHEMY_RECORD_QUERIES = True
     # Full-cost scrypt takes ~0.1 s per hash and the suite makes thousands of members; a stored hash
     # carries its parameters, so this changes nothing about how passwords are checked.

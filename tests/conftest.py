@@ -14,6 +14,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from shop import create_app
+from shop.core.cache import cache
 from shop.extensions import db
 
 pytest_plugins = ["tests.factories", "tests.procurement_fixtures"]
@@ -73,6 +74,7 @@ def _clean_database(request):
         db.session.rollback()
         db.session.remove()
         _empty_all_tables()
+        cache.clear()  # emptying tables with plain DELETEs moves no cache generation on
     from shop.extensions import limiter
 
     limiter.reset()

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from shop.catalog.models import Category, Product
 from shop.catalog.pricing import special_prices_for_products
 from shop.catalog.services import category_ids_with_children, visible_products
+from shop.core.cache import cached
 from shop.core.korea import SEOUL_DISTRICTS, kst_today
 from shop.enterprises.models import Enterprise, EnterpriseType
 from shop.extensions import db
@@ -180,25 +181,46 @@ def _filtered(filters: ListingFilters):
     return stmt
 
 
-def list_products(filters: ListingFilters, today: date | None = None, *, with_total: bool = True) -> ProductPage:
-    """One page of products with their enterprise, category, images and running special prices:
-    five queries (four without the total, for strips such as "new products" that never page)."""
+def _page_ids(filters: ListingFilters, with_total: bool) -> tuple[list[int], int | None]:
+    """The page's product ids and, when asked, how many match: one pass over the matches (a window
+    count), as a search for one syllable can match a tenth of the catalog."""
     stmt = _filtered(filters)
-    total = None
-    if with_total:
-        total = db.session.scalar(
-            sa.select(sa.func.count()).select_from(stmt.with_only_columns(Product.id).subquery())
-        )
-    items = list(
-        db.session.scalars(
-            stmt.options(
-                contains_eager(Product.enterprise), selectinload(Product.images), selectinload(Product.category)
+    columns = (Product.id, sa.func.count().over()) if with_total else (Product.id,)
+    rows = db.session.execute(
+        stmt.with_only_columns(*columns)
+        .order_by(*SORTS[filters.sort][1])
+        .limit(filters.per_page)
+        .offset((filters.page - 1) * filters.per_page)
+    ).all()
+    ids = [row[0] for row in rows]
+    if not with_total:
+        return ids, None
+    if rows:
+        return ids, rows[0][1]
+    # A page past the end has no row to carry the count.
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.with_only_columns(Product.id).subquery()))
+    return ids, total
+
+
+def list_products(filters: ListingFilters, today: date | None = None, *, with_total: bool = True) -> ProductPage:
+    """One page of products with their enterprise, category, images and running special prices.
+
+    Which products, in which order, and how many match are cached until the catalog changes (stock too,
+    when the filters or the order depend on it); the products themselves are loaded fresh by id, so
+    prices, stock and names are always current. Two queries when cached (products with their enterprise,
+    category and images; running special prices), three when not."""
+    generations = ("catalog", "stock") if filters.in_stock or filters.sort == "popular" else ("catalog",)
+    ids, total = cached(generations, ("listing", filters, filters.category_ids, with_total),
+                        lambda: _page_ids(filters, with_total))
+    items: list[Product] = []
+    if ids:
+        loaded = db.session.scalars(
+            visible_products().where(Product.id.in_(ids)).options(
+                contains_eager(Product.enterprise), joinedload(Product.images), joinedload(Product.category)
             )
-            .order_by(*SORTS[filters.sort][1])
-            .limit(filters.per_page)
-            .offset((filters.page - 1) * filters.per_page)
-        )
-    )
+        ).unique()
+        by_id = {product.id: product for product in loaded}
+        items = [by_id[i] for i in ids if i in by_id]
     specials = special_prices_for_products([p.id for p in items], today or kst_today())
     if total is None:
         total = len(items)

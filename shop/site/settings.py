@@ -1,7 +1,7 @@
 """The site settings staff edit at /admin/settings: the operator's legal details (the 전자상거래법 footer)
 and the policy texts. A stored row overrides the configured default (config OPERATOR; the built-in policy
-pages). Nothing is kept between requests: every read asks the database, so whichever worker serves the
-next page shows what was just saved."""
+pages). Reads are cached in the shared cache (shop.core.cache) and a saved setting moves the "site"
+generation on when it commits, so whichever worker serves the next page shows what was just saved."""
 from __future__ import annotations
 
 import hashlib
@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from shop.accounts.models import User
 from shop.accounts.services import AccountError, normalize_email
 from shop.audit import services as audit
+from shop.core.cache import cached
 from shop.core.errors import RuleError
 from shop.core.html import html_to_text, sanitize_html
 from shop.core.korea import format_business_number, format_phone, is_valid_business_number, is_valid_phone
@@ -85,7 +86,12 @@ def _stored(keys: list[str]) -> dict[str, str]:
 
 
 def operator_details() -> dict[str, str]:
-    """The operator's details as shown now: saved values over the configured ones; one query."""
+    """The operator's details as shown now: saved values over the configured ones; one query, then
+    cached (shared by every worker) until a setting is saved."""
+    return cached(("site",), ("operator",), _operator_details)
+
+
+def _operator_details() -> dict[str, str]:
     stored = _stored([operator_key(name) for name in OPERATOR_FIELDS])
     return {name: stored.get(operator_key(name)) or default for name, default in _defaults().items()}
 
@@ -121,7 +127,7 @@ class LazyOperator(Mapping):
 def policy_html(name: str) -> str:
     """The staff-edited text of a policy page (sanitised HTML), or "" when the built-in text applies."""
     assert name in POLICIES, name
-    value = _stored([policy_key(name)]).get(policy_key(name))
+    value = cached(("site",), ("policy", name), lambda: _stored([policy_key(name)]).get(policy_key(name), ""))
     return sanitize_html(value) if value and value.strip() else ""
 
 

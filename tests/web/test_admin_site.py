@@ -5,6 +5,7 @@ the very next request, on any worker."""
 from __future__ import annotations
 
 import re
+import uuid
 from contextlib import contextmanager
 from html import unescape
 
@@ -240,17 +241,21 @@ def test_saved_details_show_in_every_footer_and_policy_page_at_once(app, staff, 
 
 
 def test_another_worker_shows_the_saved_values_on_its_next_request(app, staff):
-    other_worker = make_test_app()  # its own app, engine and connections: only the database is shared
-    before = footer(other_worker.test_client().get("/"))
+    """Two apps stand for two gunicorn workers: their own engines, connections and processes' memory;
+    the database and the Redis cache are what they share, as in production."""
+    shared = {"CACHE_REDIS_URL": "redis://127.0.0.1:6379/0", "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}:"}
+    saving_worker, other_worker = make_test_app(**shared), make_test_app(**shared)
+    before = footer(other_worker.test_client().get("/"))  # read, and now cached
     assert app.config["OPERATOR"]["phone"] in before
-    with browsing_as(app, staff) as (browser, _):
+    with browsing_as(saving_worker, staff) as (browser, _):
         form = settings_form(browser)
         form["phone"] = "02-6000-7000"
         assert browser.post("/admin/settings", data=form).status_code == 303
     assert "02-6000-7000" in footer(other_worker.test_client().get("/"))
-    with other_worker.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    for worker in (saving_worker, other_worker):
+        with worker.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_wrong_details_are_a_400_with_every_message_and_nothing_is_saved(app, staff):

@@ -1,0 +1,125 @@
+"""A shared cache for what is costly to compute and changes rarely (catalog counts, search matches,
+listing pages' product ids, the site settings): Redis when REDIS_URL is set, so every worker sees the
+same entries and the same invalidations; this process's memory otherwise (development, one process).
+
+Entries are invalidated by generation, not by key: each cached value's key holds the current number of
+its generation ("catalog", "stock", "site"), and any committed change to a table of that generation moves
+the number on (see `watch_changes`), so nothing needs to know which keys a change affects. Values that
+show money or stock to shoppers are not cached here: pages load products by the cached ids, fresh."""
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import Flask, has_app_context
+from flask_caching import Cache
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+cache = Cache()
+
+# Which generation a change to each table moves on. A change that touches only the columns in
+# STOCK_ONLY_COLUMNS (every order does) moves only "stock", which fewer entries depend on.
+TABLE_GENERATIONS = {
+    **dict.fromkeys(("product", "variant", "price_tier", "product_image", "category", "enterprise", "exhibition",
+                     "exhibition_item", "exhibition_price", "art_collaboration", "artist", "social_value_record",
+                     "product_search"), "catalog"),
+    "site_setting": "site",
+}
+STOCK_ONLY_COLUMNS = {"stock", "in_stock", "sales_count", "updated_at"}
+DEFAULT_TIMEOUT = 300  # seconds; a safety net only, invalidation is by generation
+
+
+def init_cache(app: Flask) -> None:
+    redis_url = app.config.get("CACHE_REDIS_URL")
+    app.config.setdefault("CACHE_TYPE", "RedisCache" if redis_url else "SimpleCache")
+    app.config.setdefault("CACHE_KEY_PREFIX", "hamkke:")
+    app.config.setdefault("CACHE_DEFAULT_TIMEOUT", DEFAULT_TIMEOUT)
+    cache.init_app(app)
+    if not sa.event.contains(Session, "after_flush", _note_flushed_changes):
+        sa.event.listen(Session, "after_flush", _note_flushed_changes)
+        sa.event.listen(Session, "do_orm_execute", _note_bulk_changes)
+        sa.event.listen(Session, "after_commit", _bump_changed_generations)
+        sa.event.listen(Session, "after_soft_rollback", _forget_changes)
+
+
+def generation(name: str) -> str:
+    current = cache.get(f"gen:{name}")
+    if current is None:
+        current = bump(name)
+    return current
+
+
+def bump(name: str) -> str:
+    # Time in nanoseconds: unique across workers, and never reused after Redis restarts empty.
+    value = str(time.time_ns())
+    cache.set(f"gen:{name}", value, timeout=0)
+    return value
+
+
+def cached(generations: Iterable[str], parts: tuple, compute: Callable[[], T], timeout: int | None = None) -> T:
+    """compute(), or its value stored under these generations and parts (reprs must be stable)."""
+    marks = ":".join(generation(name) for name in generations)
+    key = "v:" + hashlib.sha256(f"{marks}|{parts!r}".encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=timeout or DEFAULT_TIMEOUT)
+    return value
+
+
+# --- noticing changes ---------------------------------------------------------------------------------
+
+
+def _changed(session: Session, names: Iterable[str]) -> None:
+    session.info.setdefault("changed_generations", set()).update(names)
+
+
+def _generations_for(table: str, columns: set[str] | None) -> set[str]:
+    name = TABLE_GENERATIONS.get(table)
+    if name is None:
+        return set()
+    if name == "catalog" and columns is not None and columns <= STOCK_ONLY_COLUMNS:
+        return {"stock"}
+    return {name, "stock"} if name == "catalog" else {name}
+
+
+def _note_flushed_changes(session: Session, _flush_context: Any) -> None:
+    for obj in [*session.new, *session.deleted]:
+        _changed(session, _generations_for(getattr(obj, "__tablename__", ""), None))
+    for obj in session.dirty:
+        table = getattr(obj, "__tablename__", "")
+        if table not in TABLE_GENERATIONS:
+            continue
+        state = sa.inspect(obj)
+        columns = {attr.key for attr in state.attrs if attr.history.has_changes()}
+        if columns:
+            _changed(session, _generations_for(table, columns))
+
+
+def _note_bulk_changes(execute_state: Any) -> None:
+    if not (execute_state.is_update or execute_state.is_delete or execute_state.is_insert):
+        return
+    mapper = execute_state.bind_mapper
+    if mapper is None:
+        return
+    columns = None
+    if execute_state.is_update:
+        values = getattr(execute_state.statement, "_values", None) or {}
+        columns = {getattr(column, "key", str(column)) for column in values}
+    _changed(execute_state.session, _generations_for(mapper.local_table.name, columns or None))
+
+
+def _bump_changed_generations(session: Session) -> None:
+    changed = session.info.pop("changed_generations", ())
+    if changed and has_app_context():  # scripts using a bare Session have no cache to keep in step
+        for name in changed:
+            bump(name)
+
+
+def _forget_changes(session: Session, _previous_transaction: Any) -> None:
+    if not session.in_transaction():
+        session.info.pop("changed_generations", None)

@@ -80,7 +80,7 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    pass
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # read in a terminal; production writes JSON lines
 
 
 class TestConfig(Config):

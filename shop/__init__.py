@@ -170,8 +170,15 @@ def register_errorhandlers(app: Flask) -> None:
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
+        if "NUL (0x00)" in str(error):
+            # PostgreSQL refuses a NUL character in text. Forms that people fill in refuse control characters
+            # field by field; for any other input this is the answer, and nothing was written.
+            message = "입력값에 쓸 수 없는 문자(NUL)가 들어 있습니다. 내용을 확인해 주세요."
+            if wants_json():
+                return jsonify(error={"code": "bad_request", "message": message}), 400
+            return render_template("errors/error.html", code=400, message=message), 400
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
         if wants_json():
             return jsonify(error={"code": "server_error", "message": messages[500],
                                   "request_id": g.get("request_id")}), 500

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.models import Role
 from shop.catalog.models import Product, ProductStatus, TaxType, Variant
@@ -149,8 +149,8 @@ def load_variants(variant_ids: Iterable[int]) -> dict[int, Variant]:
         .where(Variant.id.in_(ids))
         .options(
             selectinload(Variant.price_tiers),
-            selectinload(Variant.product).selectinload(Product.enterprise),
-            selectinload(Variant.product).selectinload(Product.images),
+            joinedload(Variant.product).joinedload(Product.enterprise),
+            joinedload(Variant.product).selectinload(Product.images),
         )
     )
     return {v.id: v for v in db.session.scalars(stmt)}

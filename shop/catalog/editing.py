@@ -40,6 +40,7 @@ from shop.core import storage
 from shop.core.html import sanitize_html
 from shop.core.money import parse_krw
 from shop.core.storage import ImageRejected
+from shop.core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from shop.core.transactions import write_transaction
 from shop.extensions import db
 from shop.search.services import index_products
@@ -99,7 +100,9 @@ class OptionInput:
 
 def _text(value, field: str, label: str, errors: dict, *, max_length: int, min_length: int = 1) -> str:
     text = " ".join(unicodedata.normalize("NFC", value or "").split()) if isinstance(value, str) else ""
-    if len(text) < min_length:
+    if has_control_characters(text):
+        errors[field] = f"{label}: {CONTROL_CHARACTERS_MESSAGE}"
+    elif len(text) < min_length:
         errors[field] = f"{label}을(를) 입력해 주세요." if min_length <= 1 else \
             f"{label}은(는) {min_length}자 이상 입력해 주세요."
     elif len(text) > max_length:
@@ -171,8 +174,9 @@ def _clean_details(details: ProductDetails, errors: dict) -> dict:
     except ValueError:
         errors["tax_type"] = "과세 또는 면세를 골라 주세요."
     category = None
-    if str(details.category_id or "").isdigit():
-        category = db.session.get(Category, int(details.category_id))
+    category_id = str(details.category_id or "")
+    if category_id.isascii() and category_id.isdigit() and len(category_id) <= 9:  # int() refuses "²"; fits INTEGER
+        category = db.session.get(Category, int(category_id))
     if category is None:
         errors["category_id"] = "카테고리를 골라 주세요."
     elif category.children:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.models import Role, User
 from shop.audit import services as audit
@@ -89,8 +89,8 @@ def own_product(enterprise_id: int, product_id: int) -> Product | None:
         .options(
             selectinload(Product.variants).selectinload(Variant.price_tiers),
             selectinload(Product.images),
-            selectinload(Product.revision).selectinload(ProductRevision.images),
-            selectinload(Product.category),
+            joinedload(Product.revision).selectinload(ProductRevision.images),
+            joinedload(Product.category),
         )
     )
 

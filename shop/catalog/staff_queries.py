@@ -3,7 +3,7 @@ with all it needs for a decision."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from shop.catalog.listing import ProductPage
 from shop.catalog.models import Product, ProductRevision, ProductStatus, Variant
@@ -30,7 +30,7 @@ def product_for_staff(product_id: int) -> Product | None:
     return db.session.scalar(
         sa.select(Product).where(Product.id == product_id).options(
             selectinload(Product.variants).selectinload(Variant.price_tiers),
-            selectinload(Product.images), selectinload(Product.enterprise), selectinload(Product.category),
-            selectinload(Product.revision).selectinload(ProductRevision.images),
+            selectinload(Product.images), joinedload(Product.enterprise), joinedload(Product.category),
+            joinedload(Product.revision).selectinload(ProductRevision.images),
         )
     )

@@ -6,11 +6,20 @@ same functions here, so a query and a document always meet in the same form.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Invisible characters that survive NFKC and are not whitespace, but split words when pasted.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"), None)
 FIELD_SEPARATOR = "|"
+# Control characters other than tab and line breaks: nobody types them, and PostgreSQL refuses a NUL in
+# text outright (an error where SQLite would store it), so text fields refuse them with this message.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS_MESSAGE = "입력할 수 없는 제어 문자(보이지 않는 문자)가 들어 있습니다. 지우고 다시 입력해 주세요."
+
+
+def has_control_characters(text: str | None) -> bool:
+    return bool(text) and bool(_CONTROL.search(text))
 
 
 def normalize(text: str | None) -> str:

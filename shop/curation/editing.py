@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 import sqlalchemy as sa
 from PIL import Image
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from shop.audit import services as audit
 from shop.catalog.editing import checked_image, description_html
@@ -613,8 +613,9 @@ def get_for_staff(exhibition_id: int) -> Exhibition | None:
     """The exhibition with its products, their options, enterprise and images, and its special prices."""
     return db.session.scalar(
         sa.select(Exhibition).where(Exhibition.id == exhibition_id).options(
-            selectinload(Exhibition.items).selectinload(ExhibitionItem.product).options(
-                selectinload(Product.variants), selectinload(Product.images), selectinload(Product.enterprise)),
+            # each item's product and its enterprise come joined to the items' query
+            selectinload(Exhibition.items).joinedload(ExhibitionItem.product).options(
+                selectinload(Product.variants), selectinload(Product.images), joinedload(Product.enterprise)),
             selectinload(Exhibition.special_prices),
         )
     )

@@ -54,7 +54,8 @@ def _incentive(value: object) -> int | None:
 
 
 def _enterprise(value: object) -> Enterprise:
-    enterprise_id = int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else value
+    digits = isinstance(value, str) and value.isascii() and value.isdigit()  # int() refuses digits such as "²"
+    enterprise_id = int(value) if digits and len(value) < 10 else value
     enterprise = db.session.get(Enterprise, enterprise_id) if isinstance(enterprise_id, int) else None
     if enterprise is None or enterprise.status not in (ApprovalStatus.APPROVED, ApprovalStatus.SUSPENDED):
         raise SocialValueError("입점기업을 목록에서 골라 주세요.", "enterprise_id")

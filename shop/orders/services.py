@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.models import Role, User
 from shop.cart.basket import Basket, max_qty_per_line, price_basket
@@ -17,6 +17,7 @@ from shop.cart.models import Cart, CartItem
 from shop.audit import services as audit
 from shop.core.errors import RuleError
 from shop.core.korea import digits_only, is_valid_mobile, is_valid_phone, is_valid_postcode, normalize_phone
+from shop.core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from shop.core.transactions import write_transaction
 from shop.extensions import db
 from shop.institutions import services as institutions
@@ -93,6 +94,9 @@ class Delivery:
     def checked(self) -> Delivery:
         """The same delivery, trimmed and normalised, or OrderError naming the first bad field."""
         name, address1 = self.recipient_name.strip(), self.address1.strip()
+        for field in ("recipient_name", "recipient_phone", "postcode", "address1", "address2", "memo", "department"):
+            if has_control_characters(getattr(self, field)):
+                raise OrderError(CONTROL_CHARACTERS_MESSAGE, field)
         if not name or len(name) > 50:
             raise OrderError("받는 분 이름을 50자 이내로 입력해 주세요.", "recipient_name")
         # An institution's receiving department may give its office line; a household gives a mobile.
@@ -263,9 +267,15 @@ def _remove_from_cart(buyer: User, variant_ids: list[int]) -> None:
 def _order_query():
     return sa.select(Order).options(
         selectinload(Order.shipments).selectinload(Shipment.items),
-        selectinload(Order.shipments).selectinload(Shipment.enterprise),
+        selectinload(Order.shipments).joinedload(Shipment.enterprise),  # with the shipments, not a query of its own
         selectinload(Order.events),
     )
+
+
+def _list_query():
+    """For order lists: a row shows the first item, the count of the rest and who ordered, so each
+    page loads its orders' items in one query and their buyers with the orders."""
+    return sa.select(Order).options(selectinload(Order.items), joinedload(Order.buyer))
 
 
 def buyer_order(buyer: User, number: str) -> Order | None:
@@ -274,7 +284,7 @@ def buyer_order(buyer: User, number: str) -> Order | None:
 
 
 def buyer_orders(buyer: User, *, page: int = 1, per_page: int = 20) -> list[Order]:
-    stmt = (_order_query().where(Order.buyer_id == buyer.id).order_by(Order.placed_at.desc(), Order.id.desc())
+    stmt = (_list_query().where(Order.buyer_id == buyer.id).order_by(Order.placed_at.desc(), Order.id.desc())
             .limit(per_page).offset((page - 1) * per_page))
     return list(db.session.scalars(stmt))
 
@@ -285,14 +295,17 @@ def institution_order(institution_id: int, number: str) -> Order | None:
 
 
 def institution_orders(institution_id: int, *, page: int = 1, per_page: int = 20) -> list[Order]:
-    stmt = (_order_query().where(Order.institution_id == institution_id)
+    stmt = (_list_query().where(Order.institution_id == institution_id)
             .order_by(Order.placed_at.desc(), Order.id.desc()).limit(per_page).offset((page - 1) * per_page))
     return list(db.session.scalars(stmt))
 
 
 def recent_orders(limit: int = 50) -> list[Order]:
     """For center staff: the newest orders of every buyer."""
-    return list(db.session.scalars(_order_query().order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit)))
+    # a row names the buyer and each shipment's enterprise and status; items and timelines wait for the order page
+    stmt = sa.select(Order).options(joinedload(Order.buyer),
+                                    selectinload(Order.shipments).joinedload(Shipment.enterprise))
+    return list(db.session.scalars(stmt.order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit)))
 
 
 def order_by_number(number: str) -> Order | None:

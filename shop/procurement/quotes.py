@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.models import Role, User
+from shop.audit import services as audit
 from shop.cart.basket import (
     INSTITUTION_MAX_QTY_PER_LINE,
     Basket,
@@ -21,8 +22,9 @@ from shop.cart.basket import (
     load_variants,
     price_basket,
 )
-from shop.audit import services as audit
+from shop.catalog.models import ProductStatus
 from shop.core.errors import RuleError
+from shop.core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from shop.core.transactions import write_transaction
 from shop.extensions import db
 from shop.institutions import services as institutions
@@ -35,6 +37,7 @@ from shop.procurement.models import Quote, QuoteEvent, QuoteLine, QuoteStatus
 
 BUYER, ENTERPRISE, STAFF, SYSTEM = "구매기관", "입점기업", "지원센터", "시스템"
 MAX_LINES = 50
+NEVER_LISTED = (ProductStatus.DRAFT, ProductStatus.PENDING_REVIEW)  # listings buyers have never seen
 MAX_UNIT_PRICE_KRW = 100_000_000
 MAX_SHIPPING_FEE_KRW = 10_000_000
 
@@ -115,9 +118,10 @@ def _move_now(quote: Quote, to: QuoteStatus, actor: User | None, actor_label: st
 
 
 def _query():
+    # the one-of relations ride along in the same query; lines and events take one more query each
     return sa.select(Quote).options(selectinload(Quote.lines), selectinload(Quote.events),
-                                    selectinload(Quote.enterprise), selectinload(Quote.institution),
-                                    selectinload(Quote.requester))
+                                    joinedload(Quote.enterprise), joinedload(Quote.institution),
+                                    joinedload(Quote.requester))
 
 
 def institution_quotes(institution_id: int, *, limit: int = 100) -> list[Quote]:
@@ -170,6 +174,8 @@ def request_quotes(buyer: User, request: QuoteRequest, *, today: date) -> list[Q
     note = (request.note or "").strip()
     if len(note) > 1000:
         raise QuoteError("요청 사항은 1,000자 이내로 입력해 주세요.", "note")
+    if has_control_characters(note):
+        raise QuoteError(CONTROL_CHARACTERS_MESSAGE, "note")
     try:
         delivery = request.delivery.checked()
     except OrderError as exc:
@@ -179,7 +185,8 @@ def request_quotes(buyer: User, request: QuoteRequest, *, today: date) -> list[Q
         merged[vid] = merged.get(vid, 0) + qty
     basket = price_basket(list(merged.items()), today=today, postcode=delivery.postcode,
                           max_qty=INSTITUTION_MAX_QTY_PER_LINE)
-    if len(basket.lines) != len(merged):
+    # An option id is anyone's to type: a listing never shown to buyers is as unknown as a made-up id.
+    if len(basket.lines) != len(merged) or any(line.product.status in NEVER_LISTED for line in basket.lines):
         raise QuoteError("없는 상품이 포함되어 있습니다. 다시 골라 주세요.")
     problems = [f"{line.product.name} ({line.variant.name}): {line.problem}" for line in basket.lines
                 if line.problem and not line.problem.startswith("재고") and line.problem != "품절되었습니다."]
@@ -236,6 +243,8 @@ def answer(quote: Quote, actor: User, *, unit_prices: dict[int, int], shipping_f
     note = (note or "").strip()
     if len(note) > 1000:
         raise QuoteError("견적 메모는 1,000자 이내로 입력해 주세요.", "note")
+    if has_control_characters(note):
+        raise QuoteError(CONTROL_CHARACTERS_MESSAGE, "note")
     with write_transaction():
         db.session.refresh(quote)
         if not _move(quote, QuoteStatus.ANSWERED, actor, label, f"견적 회신 (유효기한 {valid_until:%Y-%m-%d})",

@@ -12,6 +12,7 @@ from shop.orders.services import OrderError
 from shop.payments import services as payments
 from shop.payments.models import PaymentStatus
 from shop.reviews import services as reviews
+from shop.web.params import page_number
 
 bp = Blueprint("orders", __name__, url_prefix="/account/orders")
 
@@ -34,8 +35,7 @@ def _own_shipment(order: Order, shipment_id: int) -> Shipment:
 @bp.get("")
 @login_required
 def order_list():
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    page = page_number(request.args.get("page"))
     return render_template("orders/list.html", orders=orders.buyer_orders(current_user, page=page), page=page)
 
 

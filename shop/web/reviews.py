@@ -8,6 +8,7 @@ from shop.reviews import services as reviews
 from shop.reviews.forms import EditReviewForm, ReviewForm
 from shop.reviews.services import ReviewError, ReviewNotFound
 from shop.web.guards import safe_next_url
+from shop.web.params import page_number
 
 bp = Blueprint("reviews", __name__, url_prefix="/account/reviews")
 
@@ -32,8 +33,7 @@ def _refused(form, exc: ReviewError) -> int:
 @bp.get("")
 @login_required
 def mine():
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    page = page_number(request.args.get("page"))
     return render_template("reviews/mine.html", reviews=reviews.user_reviews(current_user, page=page),
                            waiting=reviews.reviewable_items(current_user), page=page, per_page=reviews.PER_PAGE)
 

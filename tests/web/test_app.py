@@ -3,6 +3,8 @@ import pytest
 
 from shop import create_app
 from shop.config import database_url
+from shop.extensions import db
+from tests.conftest import csrf_from
 
 
 def test_healthz_reports_reachable_database(client):
@@ -71,3 +73,31 @@ def test_a_refused_method_says_which_methods_are_allowed(client):
     assert page.status_code == 405 and "GET" in page.headers["Allow"]
     api = client.post("/api/v1/products")
     assert api.status_code == 405 and "GET" in api.headers["Allow"] and api.get_json()["error"]["message"]
+
+
+def test_a_nul_character_in_a_form_without_its_own_check_is_a_korean_400_not_a_500(client, login, make_user,
+                                                                                   make_enterprise):
+    """A staff decision reason has no control-character check of its own: SQLite stores the NUL, PostgreSQL
+    refuses it, and then the visitor gets a Korean 400 and nothing is decided."""
+    from shop.accounts.models import Role
+    from shop.models_base import ApprovalStatus
+
+    applicant = make_enterprise(status=ApprovalStatus.PENDING)
+    login(make_user(Role.ADMIN))
+    token = csrf_from(client.get("/admin/approvals").get_data(as_text=True))
+    answer = client.post(f"/admin/enterprises/{applicant.id}/reject", data={"csrf_token": token, "reason": "a\x00b"})
+    if db.engine.dialect.name == "postgresql":
+        assert answer.status_code == 400 and "쓸 수 없는 문자" in answer.get_data(as_text=True)
+        db.session.expire_all()
+        assert applicant.status is ApprovalStatus.PENDING
+    else:
+        assert answer.status_code == 302
+
+
+@pytest.mark.parametrize("url", ["/account/orders?page=²", "/account/reviews?page=" + "9" * 5000,
+                                 "/admin/audit?page=²", "/admin/social-value?year=²²²²"])
+def test_odd_digits_in_list_parameters_fall_back_instead_of_failing(client, login, make_user, url):
+    from shop.accounts.models import Role
+
+    login(make_user(Role.ADMIN if url.startswith("/admin") else Role.CONSUMER))
+    assert client.get(url).status_code == 200

@@ -8,6 +8,7 @@ from flask import render_template, request
 
 from shop.audit import services as audit
 from shop.web.admin import bp
+from shop.web.params import page_number
 
 
 def _day(raw: str | None) -> date | None:
@@ -17,8 +18,6 @@ def _day(raw: str | None) -> date | None:
         return None
 
 
-def _page_no(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 6 else 1
 
 
 @bp.get("/audit")
@@ -29,7 +28,7 @@ def audit_log():
         action=args.get("action", "") if args.get("action", "") in audit.ACTIONS else "",
         staff_only=args.get("staff") == "1",
         actor=args.get("actor", "").strip()[:50], q=args.get("q", "").strip()[:100],
-        since=_day(args.get("since")), until=_day(args.get("until")), page=_page_no(args.get("page")),
+        since=_day(args.get("since")), until=_day(args.get("until")), page=page_number(args.get("page")),
     )
     page = audit.entries(filters)
     query = {k: v for k, v in args.items() if k != "page" and v}

@@ -14,6 +14,7 @@ from shop.enterprises.models import SocialValueArea, SocialValueRecord
 from shop.enterprises.social_value import FIRST_YEAR, MAX_NOTE_LENGTH, MAX_SOURCE_LENGTH, SocialValueError
 from shop.enterprises.verified_value import VerifiedInput, VerifiedRecordNotFound
 from shop.web.admin import bp
+from shop.web.params import whole_number
 
 
 class VerifiedValueForm(ServiceErrors, FlaskForm):
@@ -52,7 +53,7 @@ class VerifiedValueForm(ServiceErrors, FlaskForm):
 
 def _year_filter() -> int | None:
     raw = request.args.get("year", "")
-    return int(raw) if raw.isdigit() and len(raw) == 4 else None
+    return whole_number(raw) if len(raw) == 4 else None
 
 
 def _page(form: VerifiedValueForm, status: int = 200):

@@ -24,7 +24,7 @@ TODO = "todo"  # the status filter's "처리할 주문": every state that waits 
 def parse_won(raw: str | None) -> int | None:
     """'1,234,000', '1234000원' or ' 1 234 000 ' → 1234000; None when it is not a whole number of won."""
     text = (raw or "").replace(",", "").replace("원", "").replace(" ", "").strip()
-    if not text.isdigit() or len(text) > 12:
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:  # int() refuses digits such as "²"
         return None
     return int(text)
 

@@ -54,7 +54,8 @@ def _asked() -> dict[str, str]:
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    # isascii: str.isdigit() also takes "²", which int() refuses; the length keeps int() cheap.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 5 and int(raw) > 0 else 1
 
 
 @bp.get("/orders")

@@ -31,7 +31,8 @@ EXPIRED = "미리보기가 만료되었거나 올바르지 않습니다. 파일�
 
 def _page_number() -> int:
     raw = request.values.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    # isascii: str.isdigit() also takes "²", which int() refuses; the length keeps int() cheap.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 5 and int(raw) > 0 else 1
 
 
 def _threshold() -> tuple[int, str | None]:

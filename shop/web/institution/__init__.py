@@ -30,4 +30,4 @@ def institution_id() -> int:
 
 
 # The view modules attach their routes to `bp`.
-from shop.web.institution import orders, quotes, reports, settings  # noqa: E402,F401
+from shop.web.institution import orders, quotes, reports, settings  # noqa: F401

@@ -21,6 +21,7 @@ from shop.procurement.forms import InspectionForm, InspectionRejectForm, Institu
 from shop.web.checkout import go_pay
 from shop.web.downloads import pdf_response
 from shop.web.institution import bp, institution_id
+from shop.web.params import whole_number
 
 
 def address_choices(form_field) -> list:
@@ -35,11 +36,16 @@ def address_choices(form_field) -> list:
     return saved
 
 
-def delivery_from(address_id: str | None, memo: str = "") -> Delivery | None:
-    """The chosen institution address as a delivery, or None when it is not one of the institution's."""
-    if not (address_id or "").isdigit():
+def delivery_from(address_id: str | None, memo: str = "", saved: list | None = None) -> Delivery | None:
+    """The chosen institution address as a delivery, or None when it is not one of the institution's.
+    `saved` is the institution's address list when the page has already loaded it."""
+    number = whole_number(address_id)
+    if number is None:
         return None
-    address = institution_settings.find_address(institution_id(), int(address_id))
+    if saved is not None:
+        address = next((a for a in saved if a.id == number), None)
+    else:
+        address = institution_settings.find_address(institution_id(), number)
     if address is None:
         return None
     return Delivery(address.contact_name, address.contact_phone, address.postcode, address.address1,
@@ -58,7 +64,7 @@ def checkout():
     saved = address_choices(form.address_id)
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
-    delivery = delivery_from(form.address_id.data, form.memo.data or "")
+    delivery = delivery_from(form.address_id.data, form.memo.data or "", saved)
     basket = _cart_basket(cart, delivery.postcode if delivery else None)
     if basket.is_empty:
         flash("장바구니가 비어 있습니다. 상품을 담은 뒤 주문해 주세요.", "info")
@@ -95,8 +101,7 @@ def home():
 
 @bp.get("/orders")
 def order_list():
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    page = whole_number(request.args.get("page"), max_digits=4) or 1
     return render_template("institution/orders.html", orders=orders.institution_orders(institution_id(), page=page),
                            page=page)
 
@@ -123,9 +128,8 @@ def order_detail(number: str):
 
 def _detail(order: Order, status: int = 200, failed_shipment: int | None = None, inspection_form=None,
             reject_form=None, error: str | None = None):
-    records = {s.id: (invoice_orders.latest_inspection(s), invoice_orders.tax_invoice_of(s),
-                      invoice_orders.settlement_of(s), invoice_orders.accepted_amounts(s))
-               for s in order.shipments if order.payment_method is PaymentMethod.INVOICE}
+    records = (invoice_orders.records_of(order.shipments) if order.payment_method is PaymentMethod.INVOICE
+               else {})
     forms = {s.id: (inspection_form if failed_shipment == s.id and inspection_form else InspectionForm(formdata=None),
                     reject_form if failed_shipment == s.id and reject_form else InspectionRejectForm(formdata=None))
              for s in order.shipments}
@@ -159,10 +163,10 @@ def cancel(number: str):
 def _accepted_quantities(shipment: Shipment) -> dict[int, int]:
     quantities = {}
     for item in shipment.items:
-        raw = (request.form.get(f"accepted_{item.id}") or "").strip().replace(",", "")
-        if not raw.isdigit() or len(raw) > 6:
+        accepted = whole_number(request.form.get(f"accepted_{item.id}"), max_digits=6)
+        if accepted is None:
             raise OrderError(f"{item.product_name}: 합격 수량을 숫자로 입력해 주세요.", f"accepted_{item.id}")
-        quantities[item.id] = int(raw)
+        quantities[item.id] = accepted
     return quantities
 
 

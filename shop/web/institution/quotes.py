@@ -10,6 +10,7 @@ from flask_login import current_user
 from shop.cart import services as carts
 from shop.cart.basket import INSTITUTION_MAX_QTY_PER_LINE, load_variants
 from shop.core.korea import kst_today
+from shop.curation.editing import on_sale
 from shop.procurement import documents, quotes
 from shop.procurement.forms import QuoteAcceptForm, QuoteRequestForm, ReasonForm
 from shop.procurement.models import Quote, QuoteStatus
@@ -17,6 +18,7 @@ from shop.procurement.quotes import QuoteError, QuoteRequest
 from shop.web.downloads import pdf_response
 from shop.web.institution import bp, institution_id
 from shop.web.institution.orders import address_choices, delivery_from
+from shop.web.params import whole_number
 
 
 def _requested_lines() -> list[tuple[int, int]]:
@@ -24,25 +26,28 @@ def _requested_lines() -> list[tuple[int, int]]:
     if request.method == "POST":
         lines = []
         for key, raw in request.form.items():
-            if key.startswith("qty_") and key[4:].isdigit():
-                text = raw.strip().replace(",", "")
-                if not text.isdigit() or int(text) > INSTITUTION_MAX_QTY_PER_LINE:
-                    raise QuoteError(f"수량은 0~{INSTITUTION_MAX_QTY_PER_LINE:,} 사이의 숫자로 입력해 주세요.")
-                lines.append((int(key[4:]), int(text)))
+            variant_id = whole_number(key[4:]) if key.startswith("qty_") else None
+            if variant_id is None:
+                continue
+            quantity = whole_number(raw)
+            if quantity is None or quantity > INSTITUTION_MAX_QTY_PER_LINE:
+                raise QuoteError(f"수량은 0~{INSTITUTION_MAX_QTY_PER_LINE:,} 사이의 숫자로 입력해 주세요.")
+            lines.append((variant_id, quantity))
         return lines
     if request.args.get("from") == "cart":
         cart = carts.find_member_cart(current_user)
         return [(item.variant_id, item.quantity) for item in cart.items] if cart else []
-    variant = request.args.get("variant") or request.args.get("variant_id", "")  # the product page's cart form
-    qty = request.args.get("qty") or request.args.get("quantity", "1")
-    if variant.isdigit():
-        return [(int(variant), int(qty) if qty.isdigit() and 0 < int(qty) <= INSTITUTION_MAX_QTY_PER_LINE else 1)]
+    variant = whole_number(request.args.get("variant") or request.args.get("variant_id"))  # the product page's form
+    qty = whole_number(request.args.get("qty") or request.args.get("quantity"))
+    if variant is not None:
+        return [(variant, qty if qty and qty <= INSTITUTION_MAX_QTY_PER_LINE else 1)]
     return []
 
 
 def _request_page(form, lines, saved, status=200, error=None):
     variants = load_variants(vid for vid, _ in lines)
-    rows = [(variants[vid], qty) for vid, qty in lines if vid in variants]
+    # An option id is anyone's to type: a listing shoppers cannot see (in review, hidden) is not shown here either.
+    rows = [(variants[vid], qty) for vid, qty in lines if vid in variants and on_sale(variants[vid].product)]
     return render_template("institution/quote_new.html", form=form, rows=rows, saved=saved, error=error), status
 
 

@@ -35,6 +35,7 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     CACHE_REDIS_URL = os.environ.get("REDIS_URL")  # the shared cache (shop.core.cache); memory without it
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "hamkke:")  # one per deployment sharing a Redis
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "hamkke")
     # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none of them).
     TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import Flask, has_app_context
+from flask import Flask, has_app_context, has_request_context, request
 from flask_caching import Cache
 from sqlalchemy.orm import Session
 
@@ -46,17 +46,25 @@ def init_cache(app: Flask) -> None:
         sa.event.listen(Session, "after_soft_rollback", _forget_changes)
 
 
+def _seen() -> dict[str, str]:
+    """Generations already read in this request: one round trip each per request, not per cached value."""
+    # Kept in the request's own environ, not in g, which outlives a request when an app context is reused.
+    return request.environ.setdefault("hamkke.cache_generations", {}) if has_request_context() else {}
+
+
 def generation(name: str) -> str:
-    current = cache.get(f"gen:{name}")
-    if current is None:
-        current = bump(name)
-    return current
+    seen = _seen()
+    if name not in seen:
+        current = cache.get(f"gen:{name}")
+        seen[name] = current if current is not None else bump(name)
+    return seen[name]
 
 
 def bump(name: str) -> str:
     # Time in nanoseconds: unique across workers, and never reused after Redis restarts empty.
     value = str(time.time_ns())
     cache.set(f"gen:{name}", value, timeout=0)
+    _seen()[name] = value
     return value
 
 

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from tests.conftest import csrf_from
+from tests.web.test_console_stock import signed_in
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 PASSWORD = "correct-horse-42"
@@ -101,14 +101,5 @@ def refused(response) -> bool:
     return not (300 <= response.status_code < 400)
 
 
-def sign_in(app, user):
-    """A client of its own, signed in as `user` (anonymous for None), with its CSRF token in `.csrf`."""
-    client = app.test_client()
-    if user is not None:
-        token = csrf_from(client.get("/login").get_data(as_text=True))
-        response = client.post("/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD})
-        assert response.status_code in (302, 303)
-        client.csrf = csrf_from(client.get("/cart").get_data(as_text=True))
-    else:
-        client.csrf = csrf_from(client.get("/login").get_data(as_text=True))
-    return client
+# A client of its own, signed in as `user` (anonymous for None), with its CSRF token in `.csrf`.
+sign_in = signed_in

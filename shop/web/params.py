@@ -2,7 +2,7 @@
 refuses, and a 5,000-digit page number would overflow a database integer."""
 from __future__ import annotations
 
-MAX_PAGE = 10_000
+MAX_PAGE = 9_999
 
 
 def whole_number(raw: str | None, *, max_digits: int = 9) -> int | None:
@@ -14,7 +14,7 @@ def whole_number(raw: str | None, *, max_digits: int = 9) -> int | None:
     return int(text)
 
 
-def page_number(raw: str | None) -> int:
+def page_number(raw: str | None, *, max_page: int = MAX_PAGE) -> int:
     """A list's page from ?page=, falling back to the first page for anything unusable."""
-    number = whole_number(raw, max_digits=5)
-    return number if number and number <= MAX_PAGE else 1
+    number = whole_number(raw, max_digits=len(str(max_page)))
+    return number if number and number <= max_page else 1

@@ -28,6 +28,7 @@ from shop.web.console.forms_orders import (
     TaxInvoiceForm,
 )
 from shop.web.downloads import file_response, pdf_response
+from shop.web.params import page_number
 
 CSV_TYPE = "text/csv; charset=utf-8"
 
@@ -53,9 +54,7 @@ def _asked() -> dict[str, str]:
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    # isascii: str.isdigit() also takes "²", which int() refuses; the length keeps int() cheap.
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 5 and int(raw) > 0 else 1
+    return page_number(request.args.get("page"), max_page=99_999)
 
 
 @bp.get("/orders")

@@ -20,6 +20,7 @@ from shop.catalog.stock_table import DEFAULT_LOW_STOCK, MAX_STOCK, StockError
 from shop.web.console import bp, enterprise_id
 from shop.web.console.forms_stock import StockApplyForm, StockImportForm, StockTableForm, stock_updates
 from shop.web.downloads import file_response
+from shop.web.params import page_number
 
 KST = ZoneInfo("Asia/Seoul")
 PLAN_SALT = "console.stock-import"
@@ -30,9 +31,7 @@ EXPIRED = "미리보기가 만료되었거나 올바르지 않습니다. 파일�
 
 
 def _page_number() -> int:
-    raw = request.values.get("page", "1")
-    # isascii: str.isdigit() also takes "²", which int() refuses; the length keeps int() cheap.
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 5 and int(raw) > 0 else 1
+    return page_number(request.values.get("page"), max_page=99_999)
 
 
 def _threshold() -> tuple[int, str | None]:

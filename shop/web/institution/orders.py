@@ -21,7 +21,7 @@ from shop.procurement.forms import InspectionForm, InspectionRejectForm, Institu
 from shop.web.checkout import go_pay
 from shop.web.downloads import pdf_response
 from shop.web.institution import bp, institution_id
-from shop.web.params import whole_number
+from shop.web.params import page_number, whole_number
 
 
 def address_choices(form_field) -> list:
@@ -101,7 +101,7 @@ def home():
 
 @bp.get("/orders")
 def order_list():
-    page = whole_number(request.args.get("page"), max_digits=4) or 1
+    page = page_number(request.args.get("page"))
     return render_template("institution/orders.html", orders=orders.institution_orders(institution_id(), page=page),
                            page=page)
 

@@ -210,7 +210,7 @@ def list_products(filters: ListingFilters, today: date | None = None, *, with_to
     prices, stock and names are always current. Two queries when cached (products with their enterprise,
     category and images; running special prices), three when not."""
     generations = ("catalog", "stock") if filters.in_stock or filters.sort == "popular" else ("catalog",)
-    ids, total = cached(generations, ("listing", filters, filters.category_ids, with_total),
+    ids, total = cached(generations, ("listing", filters, with_total),  # the repr includes category_ids
                         lambda: _page_ids(filters, with_total))
     items: list[Product] = []
     if ids:

@@ -92,7 +92,7 @@ def _generations_for(table: str, columns: set[str] | None) -> set[str]:
         return set()
     if name == "catalog" and columns is not None and columns <= STOCK_ONLY_COLUMNS:
         return {"stock"}
-    return {name, "stock"} if name == "catalog" else {name}
+    return {name}  # entries that depend on stock are keyed by the catalog generation too
 
 
 def _note_flushed_changes(session: Session, _flush_context: Any) -> None:

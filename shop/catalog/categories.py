@@ -15,7 +15,7 @@ from shop.accounts.models import User
 from shop.audit import services as audit
 from shop.catalog.models import Category, Product
 from shop.core.errors import RuleError
-from shop.core.text import slugify
+from shop.core.text import first_free_slug, slugify
 from shop.core.transactions import write_transaction
 from shop.extensions import db
 from shop.search.services import index_products
@@ -148,12 +148,7 @@ def unique_slug(name: str) -> str:
     base = slugify(name, max_length=SLUG_MAX_LENGTH - 6)
     used = set(db.session.scalars(
         sa.select(Category.slug).where((Category.slug == base) | Category.slug.like(f"{base}-%"))))
-    if base not in used:
-        return base
-    n = 2
-    while f"{base}-{n}" in used:
-        n += 1
-    return f"{base}-{n}"
+    return first_free_slug(base, used)
 
 
 def _facts(category: Category) -> dict[str, str]:

@@ -81,6 +81,16 @@ def search_document(*fields: str | None) -> str:
     return FIELD_SEPARATOR.join(_field_chars(field) for field in fields)
 
 
+def first_free_slug(base: str, used: set[str]) -> str:
+    """`base`, or the first of `base-2`, `base-3` ... that is not in `used`."""
+    if base not in used:
+        return base
+    n = 2
+    while f"{base}-{n}" in used:
+        n += 1
+    return f"{base}-{n}"
+
+
 def slugify(text: str | None, max_length: int = 80) -> str:
     """A URL slug that keeps Hangul readable: `유기농 커피 (원두)` -> `유기농-커피-원두`."""
     folded = unicodedata.normalize("NFKC", text or "").lower()

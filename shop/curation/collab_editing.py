@@ -26,7 +26,7 @@ from shop.core.errors import RuleError
 from shop.core.html import html_to_text
 from shop.core.korea import kst_today
 from shop.core.storage import ImageRejected
-from shop.core.text import slugify
+from shop.core.text import first_free_slug, slugify
 from shop.core.transactions import write_transaction
 from shop.curation.models import ArtCollaboration, Artist
 from shop.enterprises.models import Enterprise
@@ -371,12 +371,7 @@ def _unique_slug(title: str, own_id: int | None) -> str:
         stmt = stmt.where(ArtCollaboration.id != own_id)
     with db.session.no_autoflush:  # the row being saved is not complete yet
         used = set(db.session.scalars(stmt))
-    if base not in used:
-        return base
-    n = 2
-    while f"{base}-{n}" in used:
-        n += 1
-    return f"{base}-{n}"
+    return first_free_slug(base, used)
 
 
 def _locked_collab(collaboration_id: int) -> ArtCollaboration:

@@ -29,7 +29,7 @@ from shop.core.html import html_to_text
 from shop.core.korea import SEOUL_DISTRICTS, kst_today
 from shop.core.money import parse_krw
 from shop.core.storage import ImageRejected
-from shop.core.text import slugify
+from shop.core.text import first_free_slug, slugify
 from shop.core.transactions import write_transaction
 from shop.curation.models import (
     Exhibition,
@@ -244,12 +244,7 @@ def unique_slug(title: str, exclude_id: int | None = None) -> str:
     if exclude_id is not None:
         stmt = stmt.where(Exhibition.id != exclude_id)
     used = set(db.session.scalars(stmt))
-    if base not in used:
-        return base
-    n = 2
-    while f"{base}-{n}" in used:
-        n += 1
-    return f"{base}-{n}"
+    return first_free_slug(base, used)
 
 
 def _flush() -> None:

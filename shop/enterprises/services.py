@@ -17,7 +17,7 @@ from shop.core.korea import (
     is_valid_phone,
     normalize_phone,
 )
-from shop.core.text import slugify
+from shop.core.text import first_free_slug, slugify
 from shop.enterprises.models import Enterprise, EnterpriseType
 from shop.extensions import db
 from shop.models_base import ApprovalStatus, utcnow
@@ -72,12 +72,7 @@ def unique_slug(name: str) -> str:
             select(Enterprise.slug).where((Enterprise.slug == base) | Enterprise.slug.like(f"{base}-%"))
         )
     )
-    if base not in used:
-        return base
-    n = 2
-    while f"{base}-{n}" in used:
-        n += 1
-    return f"{base}-{n}"
+    return first_free_slug(base, used)
 
 
 def new_application(application: EnterpriseApplication) -> Enterprise:

@@ -8,7 +8,6 @@ import logging
 import re
 import sys
 import time
-import traceback
 import uuid
 from datetime import UTC, datetime
 
@@ -20,6 +19,10 @@ _HANDLER_MARK = "_hamkke_structured"
 access_log = logging.getLogger("shop.access")
 
 
+def _request_id() -> str | None:
+    return g.get("request_id") if has_request_context() else None
+
+
 class JsonLineFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = {
@@ -28,21 +31,22 @@ class JsonLineFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if has_request_context() and "request_id" in g:
-            line["request_id"] = g.request_id
+        request_id = _request_id()
+        if request_id:
+            line["request_id"] = request_id
         line.update(getattr(record, "fields", {}))
         if record.exc_info:
-            line["exception"] = "".join(traceback.format_exception(*record.exc_info))
+            line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        request_id = g.request_id if has_request_context() and "request_id" in g else "-"
+        request_id = _request_id() or "-"
         fields = " ".join(f"{k}={v}" for k, v in getattr(record, "fields", {}).items())
         text = f"{record.levelname[0]} [{request_id}] {record.name}: {record.getMessage()} {fields}".rstrip()
         if record.exc_info:
-            text += "\n" + "".join(traceback.format_exception(*record.exc_info))
+            text += "\n" + self.formatException(record.exc_info)
         return text
 
 

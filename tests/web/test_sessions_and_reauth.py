@@ -72,8 +72,8 @@ def test_activity_keeps_a_session_alive(app, client, login, make_user):
     idle = app.config["SESSION_IDLE_MINUTES"]
     age_sessions(member, last_seen_at=timedelta(minutes=idle - 2))
     assert client.get("/account").status_code == 200  # this request counts as activity
-    age_sessions_by = db.session.scalar(sa.select(LoginSession.last_seen_at).where(LoginSession.user_id == member.id))
-    assert age_sessions_by.replace(tzinfo=None) > (utcnow() - timedelta(minutes=1)).replace(tzinfo=None)
+    last_seen = db.session.scalar(sa.select(LoginSession.last_seen_at).where(LoginSession.user_id == member.id))
+    assert last_seen.replace(tzinfo=None) > (utcnow() - timedelta(minutes=1)).replace(tzinfo=None)
 
 
 def test_a_closed_account_is_signed_out_at_its_next_request(client, login, make_user):

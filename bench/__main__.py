@@ -45,6 +45,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="PostgreSQL database to drop and recreate (must be a bench-only database)")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS),
                         help="a bench-only Redis database: it is emptied before each server starts")
+    parser.add_argument("--only", action="append", metavar="PAGE",
+                        help='measure only this page (repeatable, e.g. --only "order placement"); for profiling')
     parser.add_argument("--no-seed", action="store_true", help="reuse the databases of the previous run")
     args = parser.parse_args(argv)
     args.products = args.products or (200 if args.quick else 100_000)
@@ -131,6 +133,9 @@ def prepare(args, db: str, command: str, **kwargs) -> dict:
 # --- servers -----------------------------------------------------------------------------------------
 
 
+CACHE_KEY_PREFIX = "hamkke:"  # the shop's default (shop/core/cache.py), which server_env keeps
+
+
 def fresh_cache(args) -> None:
     """Empty the bench Redis database before a server starts: the shop's cache keys carry no database
     name, so entries cached against the previous database (or catalog size) would otherwise be served."""
@@ -146,17 +151,28 @@ def server_env(args, db: str) -> dict[str, str]:
 
 
 def endpoints(plan: dict) -> list[Endpoint]:
+    """Signed-in buyers on every page, then the storefront again as guests (no cookie: each request a new
+    visitor, as from a search engine or a shared link), who are most of a mall's browsing."""
     q = plan["queries"]
+    home = ["/"]
+    category = [f"/categories/{s}" for s in plan["categories"]]
+    product = [f"/products/{s}" for s in plan["products"]]
+    search = {n: [f"/search?q={w}" for w in q[n]] for n in ("1", "2", "4")}
     return [
-        Endpoint("home", paths=["/"], storefront=True),
-        Endpoint("category", paths=[f"/categories/{s}" for s in plan["categories"]], storefront=True),
-        Endpoint("product", paths=[f"/products/{s}" for s in plan["products"]], storefront=True),
-        Endpoint("search 1 syllable", paths=[f"/search?q={w}" for w in q["1"]], storefront=True, search_syllables=1),
-        Endpoint("search 2 syllables", paths=[f"/search?q={w}" for w in q["2"]], storefront=True, search_syllables=2),
-        Endpoint("search 4 syllables", paths=[f"/search?q={w}" for w in q["4"]], storefront=True, search_syllables=4),
+        Endpoint("home", paths=home, storefront=True),
+        Endpoint("category", paths=category, storefront=True),
+        Endpoint("product", paths=product, storefront=True),
+        Endpoint("search 1 syllable", paths=search["1"], storefront=True, search_syllables=1),
+        Endpoint("search 2 syllables", paths=search["2"], storefront=True, search_syllables=2),
+        Endpoint("search 4 syllables", paths=search["4"], storefront=True, search_syllables=4),
         Endpoint("exhibition", paths=[f"/exhibitions/{s}" for s in plan["exhibitions"]]),
         Endpoint("add to cart", kind="add"),
         Endpoint("order placement", kind="order"),
+        Endpoint("home (guest)", paths=home, storefront=True, guests=True),
+        Endpoint("category (guest)", paths=category, storefront=True, guests=True),
+        Endpoint("product (guest)", paths=product, storefront=True, guests=True),
+        Endpoint("search 1 syllable (guest)", paths=search["1"], storefront=True, guests=True),
+        Endpoint("search 2 syllables (guest)", paths=search["2"], storefront=True, guests=True),
     ]
 
 
@@ -198,12 +214,17 @@ def search_completeness(server: servers.Server, plan: dict, truth: dict) -> dict
     return found
 
 
-def solo_server_ms(server: servers.Server, ep: Endpoint, requests_each: int) -> tuple[float, float]:
-    """Server time (X-Bench-Server-Us) of the page's requests sent one after another on one connection."""
+def solo_server_ms(args, server: servers.Server, ep: Endpoint, requests_each: int) -> tuple[float, float]:
+    """Server time (X-Bench-Server-Us) of the page's requests sent one after another on one connection,
+    each after the catalog changed: the time of the search itself, not of a cached page or listing."""
     times = []
+    cache = redis.Redis.from_url(args.redis_url)
     with requests.Session() as http:
         for _ in range(requests_each):
             for path in ep.paths:
+                # As if an enterprise had just edited a product: the shop finds no catalog generation, starts
+                # a new one, and every page and listing cached under the old one is missed.
+                cache.delete(f"{CACHE_KEY_PREFIX}gen:catalog")
                 answer = http.get(server.base + path, headers={"User-Agent": sessions.USER_AGENT}, timeout=60)
                 if "X-Bench-Server-Us" in answer.headers:
                     times.append(int(answer.headers["X-Bench-Server-Us"]) / 1000)
@@ -221,7 +242,7 @@ def run_database(args, db: str) -> DbRun:
     plan = prepare(args, db, "setup", race_stock=args.race_units)
     truth = prepare(args, db, "search-truth")
     measure_reference(args, run)
-    eps = endpoints(plan)
+    eps = [ep for ep in endpoints(plan) if not args.only or ep.name in args.only]
     fresh_cache(args)
     server = servers.start(f"shop-{db}", "shop:create_app()", servers.free_port(), server_env(args, db), args.workdir)
     try:
@@ -236,8 +257,9 @@ def run_database(args, db: str) -> DbRun:
         for ep in eps:
             server.wait_idle()
             before = prepare(args, db, "order-count")["orders"] if ep.kind == "order" else 0
-            result = wrk.run(server.base, ep, args.duration, args.workdir, connections=n,
-                             buyers=order_buyers if ep.kind == "order" else add_buyers, variants=variants)
+            visitors = [] if ep.guests else order_buyers if ep.kind == "order" else add_buyers
+            result = wrk.run(server.base, ep, args.duration, args.workdir, connections=n, buyers=visitors,
+                             variants=variants)
             if ep.kind == "order":
                 placed = prepare(args, db, "order-count")["orders"] - before
                 run.orders_per_second = placed / (result.data["duration_us"] / 1e6)
@@ -247,7 +269,7 @@ def run_database(args, db: str) -> DbRun:
             run.results.append(result)
             if ep.search_syllables:
                 server.wait_idle()
-                run.solo_ms[ep.name] = solo_server_ms(server, ep, 1 if args.quick else 25)
+                run.solo_ms[ep.name] = solo_server_ms(args, server, ep, 1 if args.quick else 25)
             run.rss_after[ep.name] = server.worker_rss_kb()
             run.load_at[ep.name] = os.getloadavg()[0]
             queries = result.queries

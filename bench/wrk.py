@@ -8,6 +8,7 @@ The `response` hook counts statuses, SQL queries and server time from the bench-
 from __future__ import annotations
 
 import json
+import secrets
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ local variants = %(variants)s
 local out = %(out)s
 local ua = %(ua)s
 local checkout = %(checkout)s
+local run_id = %(run_id)s
 local counter = 0
 local threads = {}
 
@@ -75,7 +77,9 @@ function request()
       return form_post("/cart/items", add_body())
     end
     last = "checkout"
-    local key = string.format("bench%%02d%%08d%%06d", tid, n, math.random(0, 999999))
+    -- run_id: wrk's math.random starts from the same seed every run, and a rerun on the same database
+    -- (--no-seed) would otherwise send the keys of the last run's orders and get those orders back.
+    local key = string.format("b%%s%%02d%%08d%%06d", run_id, tid, n, math.random(0, 999999))
     return form_post("/checkout", "csrf_token=" .. me.csrf .. "&idempotency_key=" .. key .. "&" .. checkout)
   end
 end
@@ -143,13 +147,15 @@ end
 
 @dataclass
 class Endpoint:
-    """One row of the report: `get` rotates over paths; `add` and `order` need signed-in buyers."""
+    """One row of the report: `get` rotates over paths (as signed-in buyers unless `guests`); `add` and
+    `order` need signed-in buyers."""
 
     name: str
     kind: str = "get"
     paths: list[str] = field(default_factory=list)
     storefront: bool = False
     search_syllables: int = 0
+    guests: bool = False
 
 
 @dataclass
@@ -191,7 +197,7 @@ def script(endpoint: Endpoint, buyers: list[Buyer], variants: list[int], out: Pa
     paths = [quote(p, safe="/?=&%") for p in endpoint.paths] or ["/"]
     return LUA % {"kind": json.dumps(endpoint.kind), "paths": _lua_list(paths), "sessions": sessions,
                   "variants": _lua_list(variants or [0]), "out": json.dumps(str(out)), "ua": json.dumps(USER_AGENT),
-                  "checkout": json.dumps(CHECKOUT_FIELDS)}
+                  "checkout": json.dumps(CHECKOUT_FIELDS), "run_id": json.dumps(secrets.token_hex(4))}
 
 
 def run(base: str, endpoint: Endpoint, seconds: float, workdir: Path, *, buyers: list[Buyer] = (),

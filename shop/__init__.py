@@ -71,6 +71,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Pages are read from the OS page cache through a memory map, not a read() call each: a search
+        # matching a sixth of a 100,000-product catalog touches thousands of pages.
+        cursor.execute("PRAGMA mmap_size=268435456")
         cursor.close()
 
 
@@ -186,9 +189,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from shop.web import page_cache
     from shop.web.template_helpers import install
 
     install(app)
+    page_cache.install(app)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -152,6 +152,7 @@ def load_variants(variant_ids: Iterable[int]) -> dict[int, Variant]:
             joinedload(Variant.product).joinedload(Product.enterprise),
             joinedload(Variant.product).selectinload(Product.images),
         )
+        .execution_options(populate_existing=True)  # stock and prices as they are now, even if loaded before
     )
     return {v.id: v for v in db.session.scalars(stmt)}
 

@@ -128,16 +128,20 @@ def add_item(cart: Cart, variant_id: int, quantity: int) -> CartItem:
 def add_to_guest_cart(token: str | None, variant_id: int, quantity: int) -> CartItem:
     """add_item for a guest: the cart of `token`, or a new one (with a new token, see item.cart.token)
     made in the same transaction, so a refused addition leaves no empty cart behind."""
-    return _retrying(lambda: _add((find_guest_cart(token) or _new_cart()).id, variant_id, quantity))
+    return _retrying(lambda: _add((find_guest_cart(token) or _new_cart()).id, variant_id, quantity),
+                     keep_loaded=True)
 
 
 def add_to_member_cart(user, variant_id: int, quantity: int, max_qty: int = MAX_QTY_PER_LINE) -> CartItem:
     """add_item for a member, making the member's cart on the first addition. An institution's buyer
     may hold larger lines (`max_qty`)."""
-    return _retrying(lambda: _add(_member_cart_in_transaction(user.id).id, variant_id, quantity, max_qty))
+    return _retrying(lambda: _add(_member_cart_in_transaction(user.id).id, variant_id, quantity, max_qty),
+                     keep_loaded=True)
 
 
 def _add(cart_id: int, variant_id: int, quantity: int, max_qty: int = MAX_QTY_PER_LINE) -> CartItem:
+    """Reads the option and the line afresh under the cart's lock (populate_existing), so it may run in a
+    transaction that keeps what was loaded: the caller then names the option without reloading it."""
     if quantity < 1:
         raise CartError("수량은 1개 이상이어야 합니다.", field="quantity")
     _lock(cart_id)
@@ -230,10 +234,15 @@ def merge_guest_cart(token: str | None, user) -> list[str]:
 def cart_basket(cart: Cart | None, today: date, postcode: str | None = None,
                 max_qty: int = MAX_QTY_PER_LINE) -> Basket:
     """The cart priced for today (the same numbers checkout uses), lines in the order they were added."""
-    rows = [] if cart is None else db.session.execute(
-        sa.select(CartItem.variant_id, CartItem.quantity).where(CartItem.cart_id == cart.id).order_by(CartItem.id)
-    ).all()
-    return price_basket([(vid, qty) for vid, qty in rows], today=today, postcode=postcode, max_qty=max_qty)
+    return price_basket(cart_quantities(cart), today=today, postcode=postcode, max_qty=max_qty)
+
+
+def cart_quantities(cart: Cart | None) -> list[tuple[int, int]]:
+    """(option id, quantity) of each line, in the order they were added."""
+    if cart is None:
+        return []
+    stmt = sa.select(CartItem.variant_id, CartItem.quantity).where(CartItem.cart_id == cart.id).order_by(CartItem.id)
+    return [(variant_id, quantity) for variant_id, quantity in db.session.execute(stmt)]
 
 
 def item_ids_by_variant(cart: Cart | None) -> dict[int, int]:
@@ -273,12 +282,12 @@ def price_reason(line: BasketLine) -> str | None:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _retrying(unit_of_work: Callable[[], T]) -> T:
+def _retrying(unit_of_work: Callable[[], T], *, keep_loaded: bool = False) -> T:
     """Run a unit of work in a write transaction; when a concurrent one won a unique constraint
     (a new line or a member's new cart), run it again: it then finds the row and updates it."""
     for attempt in range(_RETRIES):
         try:
-            with write_transaction():
+            with write_transaction(keep_loaded=keep_loaded):
                 return unit_of_work()
         except IntegrityError:
             if attempt == _RETRIES - 1:
@@ -302,7 +311,7 @@ def _load_variant(variant_id: int) -> Variant | None:
 
 def _item_for_variant(cart_id: int, variant_id: int) -> CartItem | None:
     stmt = sa.select(CartItem).where(CartItem.cart_id == cart_id, CartItem.variant_id == variant_id)
-    return db.session.scalars(stmt).first()
+    return db.session.scalars(stmt.execution_options(populate_existing=True)).first()
 
 
 def _item_in_cart(cart_id: int, item_id: int) -> CartItem:

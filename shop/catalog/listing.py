@@ -158,7 +158,7 @@ class ProductPage:
 
 
 def _filtered(filters: ListingFilters):
-    stmt = visible_products()
+    stmt = visible_products(join_enterprise=bool(filters.enterprise_types or filters.district))
     if filters.category_ids:
         stmt = stmt.where(Product.category_id.in_(filters.category_ids))
     if filters.enterprise_id is not None:
@@ -202,15 +202,22 @@ def _page_ids(filters: ListingFilters, with_total: bool) -> tuple[list[int], int
     return ids, total
 
 
+def listing_generations(filters: ListingFilters) -> tuple[str, ...]:
+    """What a listing's choice and order of products depend on: the catalog, and the sold-out flags when it
+    leaves sold-out products out, or every sale when it is ordered by sales."""
+    if filters.sort == "popular":
+        return ("catalog", "stock")
+    return ("catalog", "availability") if filters.in_stock else ("catalog",)
+
+
 def list_products(filters: ListingFilters, today: date | None = None, *, with_total: bool = True) -> ProductPage:
     """One page of products with their enterprise, category, images and running special prices.
 
-    Which products, in which order, and how many match are cached until the catalog changes (stock too,
-    when the filters or the order depend on it); the products themselves are loaded fresh by id, so
+    Which products, in which order, and how many match are cached until the catalog changes (or what
+    `listing_generations` names); the products themselves are loaded fresh by id, so
     prices, stock and names are always current. Two queries when cached (products with their enterprise,
     category and images; running special prices), three when not."""
-    generations = ("catalog", "stock") if filters.in_stock or filters.sort == "popular" else ("catalog",)
-    ids, total = cached(generations, ("listing", filters, with_total),  # the repr includes category_ids
+    ids, total = cached(listing_generations(filters), ("listing", filters, with_total),  # repr has category_ids
                         lambda: _page_ids(filters, with_total))
     items: list[Product] = []
     if ids:

@@ -30,23 +30,22 @@ def refresh_listing(product: Product) -> None:
     product.in_stock = any(v.available for v in product.variants)
 
 
-def visible_products():
+def visible_products(*, join_enterprise: bool = True):
     """Products a shopper may see: active, from an approved enterprise.
 
     The approval is checked per product (EXISTS on the enterprise's key) rather than as a join filter:
     otherwise SQLite starts from the enterprises' status index and walks every product of every approved
-    enterprise (100,000 rows for one category page) instead of the product index the filters name."""
+    enterprise (100,000 rows for one category page) instead of the product index the filters name.
+    The enterprise is joined too, for loading it with the products and filtering by its columns; a query
+    that does neither leaves the join out (a search matching 17,000 products looks each one up once less)."""
     enterprise_open = (
         sa.select(Enterprise.id)
         .where(Enterprise.id == Product.enterprise_id, Enterprise.status == ApprovalStatus.APPROVED)
         .correlate(Product)
         .exists()
     )
-    return (
-        sa.select(Product)
-        .join(Enterprise, Enterprise.id == Product.enterprise_id)
-        .where(Product.status == ProductStatus.ACTIVE, enterprise_open)
-    )
+    stmt = sa.select(Product).where(Product.status == ProductStatus.ACTIVE, enterprise_open)
+    return stmt.join(Enterprise, Enterprise.id == Product.enterprise_id) if join_enterprise else stmt
 
 
 def get_visible_product(slug: str) -> Product | None:

@@ -3,7 +3,7 @@ listing pages' product ids, the site settings): Redis when REDIS_URL is set, so 
 same entries and the same invalidations; this process's memory otherwise (development, one process).
 
 Entries are invalidated by generation, not by key: each cached value's key holds the current number of
-its generation ("catalog", "stock", "site"), and any committed change to a table of that generation moves
+its generation ("catalog", "stock", "availability", "reviews", "site"), and any committed change to a table of that generation moves
 the number on (see `watch_changes`), so nothing needs to know which keys a change affects. Values that
 show money or stock to shoppers are not cached here: pages load products by the cached ids, fresh."""
 from __future__ import annotations
@@ -21,14 +21,16 @@ from sqlalchemy.orm import Session
 T = TypeVar("T")
 cache = Cache()
 
-# Which generation a change to each table moves on. A change that touches only the columns in
-# STOCK_ONLY_COLUMNS (every order does) moves only "stock", which fewer entries depend on.
+# Which generation a change to each table moves on.
 TABLE_GENERATIONS = {
     **dict.fromkeys(("product", "variant", "price_tier", "product_image", "category", "enterprise", "exhibition",
                      "exhibition_item", "exhibition_price", "art_collaboration", "artist", "social_value_record",
                      "product_search"), "catalog"),
+    "review": "reviews",
     "site_setting": "site",
 }
+# A change to these columns alone (every order makes one) moves "stock"; one that flips a product's sold-out
+# flag also moves "availability", which listings key on: they show the flag, not the numbers.
 STOCK_ONLY_COLUMNS = {"stock", "in_stock", "sales_count", "updated_at"}
 DEFAULT_TIMEOUT = 300  # seconds; a safety net only, invalidation is by generation
 
@@ -53,11 +55,18 @@ def _seen() -> dict[str, str]:
 
 
 def generation(name: str) -> str:
+    return generations((name,))[0]
+
+
+def generations(names: Iterable[str]) -> list[str]:
+    """The current number of each generation, reading those not yet seen in this request in one round trip."""
+    names = list(names)
     seen = _seen()
-    if name not in seen:
-        current = cache.get(f"gen:{name}")
-        seen[name] = current if current is not None else bump(name)
-    return seen[name]
+    unseen = [name for name in names if name not in seen]
+    if unseen:
+        for name, current in zip(unseen, cache.get_many(*(f"gen:{name}" for name in unseen)), strict=True):
+            seen[name] = current if current is not None else bump(name)
+    return [seen[name] for name in names]
 
 
 def bump(name: str) -> str:
@@ -68,10 +77,14 @@ def bump(name: str) -> str:
     return value
 
 
-def cached(generations: Iterable[str], parts: tuple, compute: Callable[[], T], timeout: int | None = None) -> T:
+def cache_key(generation_names: Iterable[str], parts: tuple) -> str:
+    marks = ":".join(generations(generation_names))
+    return "v:" + hashlib.sha256(f"{marks}|{parts!r}".encode()).hexdigest()
+
+
+def cached(generation_names: Iterable[str], parts: tuple, compute: Callable[[], T], timeout: int | None = None) -> T:
     """compute(), or its value stored under these generations and parts (reprs must be stable)."""
-    marks = ":".join(generation(name) for name in generations)
-    key = "v:" + hashlib.sha256(f"{marks}|{parts!r}".encode()).hexdigest()
+    key = cache_key(generation_names, parts)
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -91,7 +104,7 @@ def _generations_for(table: str, columns: set[str] | None) -> set[str]:
     if name is None:
         return set()
     if name == "catalog" and columns is not None and columns <= STOCK_ONLY_COLUMNS:
-        return {"stock"}
+        return {"stock", "availability"} if "in_stock" in columns else {"stock"}
     return {name}  # entries that depend on stock are keyed by the catalog generation too
 
 
@@ -108,17 +121,31 @@ def _note_flushed_changes(session: Session, _flush_context: Any) -> None:
             _changed(session, _generations_for(table, columns))
 
 
-def _note_bulk_changes(execute_state: Any) -> None:
+def _note_bulk_changes(execute_state: Any) -> Any:
     if not (execute_state.is_update or execute_state.is_delete or execute_state.is_insert):
-        return
+        return None
     mapper = execute_state.bind_mapper
     if mapper is None:
-        return
-    columns = None
-    if execute_state.is_update:
-        values = getattr(execute_state.statement, "_values", None) or {}
-        columns = {getattr(column, "key", str(column)) for column in values}
-    _changed(execute_state.session, _generations_for(mapper.local_table.name, columns or None))
+        return None
+    names = _generations_for(mapper.local_table.name, _updated_columns(execute_state))
+    if not names:
+        return None
+    if execute_state.is_insert:
+        _changed(execute_state.session, names)
+        return None
+    # An UPDATE or DELETE that matched no row (a refused stock decrement, a sold-out flag already right)
+    # changed nothing that a cached page shows.
+    result = execute_state.invoke_statement()
+    if result.rowcount != 0:
+        _changed(execute_state.session, names)
+    return result
+
+
+def _updated_columns(execute_state: Any) -> set[str] | None:
+    if not execute_state.is_update:
+        return None
+    values = getattr(execute_state.statement, "_values", None) or {}
+    return {getattr(column, "key", str(column)) for column in values} or None
 
 
 def _bump_changed_generations(session: Session) -> None:

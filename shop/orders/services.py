@@ -206,7 +206,9 @@ def place_priced_order(buyer: User, basket: Basket, delivery: Delivery, idempote
 def _insert_once(buyer, basket: Basket, delivery: Delivery, key: str, channel, payment_method, quote_id,
                  before_insert) -> tuple[Order, bool]:
     """(the order, whether this call created it)."""
-    with write_transaction():
+    # Without a quotation to take, nothing loaded before is read inside: the order is written from the
+    # priced basket and the stock taken by conditional UPDATEs.
+    with write_transaction(keep_loaded=before_insert is None):
         existing = find_by_idempotency_key(buyer, key)
         if existing is None and before_insert is not None:
             existing = before_insert()

@@ -52,6 +52,7 @@ def refresh_in_stock(product_ids: Iterable[int]) -> None:
         .exists()
     )
     db.session.execute(
-        sa.update(Product).where(Product.id.in_(ids)).values(in_stock=available)
+        # Only flags that flip: an unchanged row would tell the cache that listings changed.
+        sa.update(Product).where(Product.id.in_(ids), Product.in_stock != available).values(in_stock=available)
         .execution_options(synchronize_session=False)
     )

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from shop.accounts.models import User
-from shop.core.transactions import write_transaction
+from shop.core.transactions import commit_keeping_loaded, write_transaction
 from shop.extensions import db
 from shop.models_base import as_utc, utcnow
 from shop.notifications import order_mail
@@ -65,7 +65,7 @@ def start_payment(order: Order, *, success_url: str, cancel_url: str) -> Payment
         try:
             payment = Payment(order_id=order.id, provider=provider, amount_krw=order.total_krw, currency="krw")
             db.session.add(payment)
-            db.session.commit()
+            commit_keeping_loaded()  # the buyer is sent on with the order's number: no need to reload it
         except IntegrityError:  # a second tab started the same payment first
             db.session.rollback()
             payment = payment_for(order)

@@ -19,6 +19,8 @@ from shop.extensions import db
 from shop.search.models import ProductSearch
 
 FTS_TABLE = "product_search_fts"
+HANGUL_FIRST, HANGUL_LAST = "\uac00", "\ud7a3"  # 가 ... 힣
+UNFOLDED_ASCII = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def _fields(product: Product) -> tuple[str, ...]:
@@ -71,16 +73,27 @@ def reindex_all(batch_size: int = 1000, progress: Callable[[int, int], None] | N
     return done
 
 
+def _grams_are_exact(term: str, postgres: bool) -> bool:
+    """Whether a field holding the term's grams must hold the term, so the LIKE re-check adds nothing:
+    a term of one or two characters is its own gram. SQLite's FTS tokenizer folds case and strips accents,
+    so there only for characters it leaves alone (Hangul syllables, digits, lower-case ASCII)."""
+    if len(term) > 2:
+        return False
+    return postgres or all(HANGUL_FIRST <= ch <= HANGUL_LAST or ch in UNFOLDED_ASCII for ch in term)
+
+
 def matching_ids(query: str):
     """A SELECT of product ids matching every term of `query`, or None when it has no usable term."""
     terms = search_terms(query)
     if not terms:
         return None
     grams = sorted({g for term in terms for g in query_grams(term)})
+    postgres = db.engine.dialect.name == "postgresql"
     stmt = sa.select(ProductSearch.product_id)
     for term in terms:
-        stmt = stmt.where(ProductSearch.document.like(f"%{term}%"))
-    if db.engine.dialect.name == "postgresql":
+        if not _grams_are_exact(term, postgres):
+            stmt = stmt.where(ProductSearch.document.like(f"%{term}%"))
+    if postgres:
         gram_array = sa.type_coerce(ProductSearch.grams, postgresql.ARRAY(sa.Text))
         return stmt.where(gram_array.contains(sa.bindparam("grams", grams, type_=postgresql.ARRAY(sa.Text))))
     fts_query = " AND ".join(f'"{gram}"' for gram in grams)

@@ -42,8 +42,7 @@ def _fill_from_saved(form: CheckoutForm, saved) -> None:
         form.postcode.data, form.address1.data, form.address2.data = default.postcode, default.address1, default.address2
 
 
-def _checkout_page(form: CheckoutForm, basket, status: int = 200, error: str | None = None):
-    saved = addresses.saved_addresses(current_user)
+def _checkout_page(form: CheckoutForm, basket, saved, status: int = 200, error: str | None = None):
     saved_json = {str(a.id): {"recipient_name": a.recipient_name, "recipient_phone": a.recipient_phone,
                               "postcode": a.postcode, "address1": a.address1, "address2": a.address2} for a in saved}
     return render_template("checkout/checkout.html", form=form, basket=basket, error=error, saved=saved,
@@ -61,18 +60,20 @@ def checkout():
     _fill_from_saved(form, saved)
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
-    postcode = form.postcode.data if form.postcode.data else None
-    basket = carts.cart_basket(cart, kst_today(), postcode=postcode)
-    if basket.is_empty:
-        flash("장바구니가 비어 있습니다. 상품을 담은 뒤 주문해 주세요.", "info")
-        return redirect(url_for("cart.view_cart"))
+    postcode = form.postcode.data or None
     if request.method == "GET":
-        return _checkout_page(form, basket)
+        basket = carts.cart_basket(cart, kst_today(), postcode=postcode)
+        if basket.is_empty:
+            return _empty_cart()
+        return _checkout_page(form, basket, saved)
+    quantities = carts.cart_quantities(cart)
+    if not quantities:
+        return _empty_cart()
+    # The order prices the cart itself; the page is priced only when it has to be shown again.
     if not form.validate():
-        return _checkout_page(form, basket, 400)
+        return _checkout_page(form, carts.cart_basket(cart, kst_today(), postcode=postcode), saved, 400)
     delivery = Delivery(form.recipient_name.data, form.recipient_phone.data, form.postcode.data,
                         form.address1.data, form.address2.data or "", form.memo.data or "")
-    quantities = [(item.variant_id, item.quantity) for item in cart.items]
     try:
         order = orders.place_order(current_user, quantities, delivery, form.idempotency_key.data,
                                    today=kst_today())
@@ -81,8 +82,14 @@ def checkout():
     except OrderError as exc:
         if exc.field and exc.field in form:
             form[exc.field].errors.append(str(exc))
-        return _checkout_page(form, basket, 400, error=str(exc))
+        basket = carts.cart_basket(cart, kst_today(), postcode=postcode)
+        return _checkout_page(form, basket, saved, 400, error=str(exc))
     return go_pay(order)
+
+
+def _empty_cart():
+    flash("장바구니가 비어 있습니다. 상품을 담은 뒤 주문해 주세요.", "info")
+    return redirect(url_for("cart.view_cart"))
 
 
 def go_pay(order: Order):

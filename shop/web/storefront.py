@@ -22,6 +22,7 @@ from shop.enterprises import queries as enterprises
 from shop.enterprises.models import SocialValueArea
 from shop.reviews import services as review_service
 from shop.site import settings as site_settings
+from shop.web.page_cache import popular_sort_follows_sales, shared_page
 
 bp = Blueprint("storefront", __name__)
 
@@ -59,6 +60,7 @@ def listing_choices():
 
 
 @bp.get("/")
+@shared_page("catalog", "availability")
 def home():
     today = kst_today()
     return render_template(
@@ -72,6 +74,7 @@ def home():
 
 
 @bp.get("/categories")
+@shared_page("catalog", "availability", extra=popular_sort_follows_sales)
 def categories():
     filters = parse_filters(request.args, strict=False)
     return render_template(
@@ -85,6 +88,7 @@ def categories():
 
 
 @bp.get("/categories/<slug>")
+@shared_page("catalog", "availability", extra=popular_sort_follows_sales)
 def category(slug: str):
     found = get_category(_checked_slug(slug)) or abort(404)
     filters = with_category(parse_filters(request.args, strict=False), found)
@@ -98,6 +102,7 @@ def category(slug: str):
 
 
 @bp.get("/products/<slug>")
+@shared_page("catalog", "stock", "reviews")
 def product(slug: str):
     today = kst_today()
     detail = product_detail(_checked_slug(slug), today) or abort(404)
@@ -117,6 +122,7 @@ def product(slug: str):
 
 
 @bp.get("/impact")
+@shared_page("catalog")
 def impact():
     years = impact_figures.impact_by_year()
     rows, height = impact_figures.stacked_chart(years)
@@ -125,6 +131,7 @@ def impact():
 
 
 @bp.get("/enterprises")
+@shared_page("catalog")
 def enterprise_list():
     filters = enterprises.parse_enterprise_filters(request.args, strict=False)
     return render_template(
@@ -136,6 +143,7 @@ def enterprise_list():
 
 
 @bp.get("/enterprises/<slug>")
+@shared_page("catalog", "availability", extra=popular_sort_follows_sales)
 def enterprise(slug: str):
     found = enterprises.get_public_enterprise(_checked_slug(slug)) or abort(404)
     parsed = parse_filters(request.args, strict=False)
@@ -152,11 +160,13 @@ def enterprise(slug: str):
 
 
 @bp.get("/exhibitions")
+@shared_page("catalog")
 def exhibitions():
     return render_template("storefront/exhibitions.html", grouped=curation.exhibitions_by_phase(kst_today()))
 
 
 @bp.get("/exhibitions/<slug>")
+@shared_page("catalog", "availability")
 def exhibition(slug: str):
     today = kst_today()
     found = curation.get_published_exhibition(_checked_slug(slug)) or abort(404)
@@ -170,11 +180,13 @@ def exhibition(slug: str):
 
 
 @bp.get("/art-collabs")
+@shared_page("catalog")
 def art_collabs():
     return render_template("storefront/art_collabs.html", collabs=curation.list_art_collabs())
 
 
 @bp.get("/art-collabs/<slug>")
+@shared_page("catalog", "availability")
 def art_collab(slug: str):
     found = curation.get_published_art_collab(_checked_slug(slug)) or abort(404)
     return render_template(
@@ -186,6 +198,7 @@ def art_collab(slug: str):
 
 
 @bp.get("/search")
+@shared_page("catalog", "availability", extra=popular_sort_follows_sales)
 def search():
     filters = parse_filters(request.args, strict=False)
     searching = bool(filters.q) or filters != ListingFilters(sort=filters.sort, page=filters.page,
@@ -201,21 +214,25 @@ def search():
 
 
 @bp.get("/about")
+@shared_page()
 def about():
     return render_template("pages/about.html")
 
 
 @bp.get("/terms")
+@shared_page()
 def terms():
     return render_template("pages/terms.html", policy_html=site_settings.policy_html("terms"))
 
 
 @bp.get("/privacy")
+@shared_page()
 def privacy():
     return render_template("pages/privacy.html", policy_html=site_settings.policy_html("privacy"))
 
 
 @bp.get("/withdrawal")
+@shared_page()
 def withdrawal():
     return render_template("pages/withdrawal.html", policy_html=site_settings.policy_html("withdrawal"))
 

@@ -44,7 +44,7 @@ def _audit_value(value, subject_type: str = "", key: str = "") -> str:
     return state_label(subject_type, str(value))
 
 
-def _institution_buyer() -> bool:
+def institution_buyer() -> bool:
     """Whether the visitor buys for an approved institution (quotation and invoice-order buttons)."""
     from flask_login import current_user
 
@@ -69,7 +69,7 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["phone"] = _safe(format_phone)
     app.jinja_env.filters["kst_datetime"] = kst_datetime
     app.jinja_env.globals["status_label"] = status_label
-    app.jinja_env.globals["institution_buyer"] = _institution_buyer
+    app.jinja_env.globals["institution_buyer"] = institution_buyer
     app.jinja_env.globals["audit_action_label"] = audit_action_label
     app.jinja_env.globals["audit_field"] = audit_field_label
     app.jinja_env.globals["audit_value"] = _audit_value

@@ -1,0 +1,123 @@
+"""Whole storefront pages, rendered once and served from the shared cache until something they show changes.
+
+A page is the same for every visitor of one audience (guests, consumers, institution buyers, ...: the
+quantity limit and the quotation button differ) except for a few late parts: the header's member links and
+cart count, and the CSRF token in its forms. A shareable render writes a marker in their place (NUL
+characters, which no stored text can hold), and each visitor's copy is filled in as it is served. The key
+holds the URL, the audience, the Korean date (exhibition prices and phases turn at midnight) and the
+generations the page depends on, so a change to prices, stock, reviews or the site's settings is seen on
+the next request, as with `cached`. Visitors with a message waiting, and anything but GET, are rendered
+as usual."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from flask import Flask, has_request_context, render_template, request, session
+from flask.globals import request_ctx
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from shop.core.cache import cache, cache_key
+from shop.core.korea import kst_today
+from shop.web.template_helpers import institution_buyer
+
+RENDERING_SHAREABLE = "hamkke.page_cache.shareable"
+MARKER = re.compile("\x00late:([a-z_]+)\x00")
+MAX_QUERY_LENGTH = 512  # longer query strings are someone's experiment, not worth a cache entry each
+
+_late_parts: dict[str, Callable[[], str]] = {}
+
+
+def late_part(name: str, render: Callable[[], str]) -> Callable[[], Markup]:
+    """A template function for a part that differs per visitor: its markup now, or a marker to fill later."""
+    _late_parts[name] = render
+
+    def in_template() -> Markup:
+        if has_request_context() and request.environ.get(RENDERING_SHAREABLE):
+            return Markup(f"\x00late:{name}\x00")
+        return Markup(render())
+
+    return in_template
+
+
+def fill_late_parts(html: str) -> str:
+    filled: dict[str, str] = {}
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in filled:
+            filled[name] = str(_late_parts[name]())
+        return filled[name]
+
+    return MARKER.sub(replace, html)
+
+
+def shared_page(*generation_names: str, extra: Callable[[], Iterable[str]] | None = None):
+    """Serve this GET view's page to anonymous visitors from the cache, keyed by the named generations (and
+    those `extra` adds for this request) besides "site", whose settings every page's footer shows."""
+
+    def decorate(view):
+        @wraps(view)
+        def serve(**kwargs):
+            if not _shareable():
+                return view(**kwargs)
+            names = ("site", *generation_names, *(extra() if extra else ()))
+            key = cache_key(names, ("page", request.path, sorted(request.args.items(multi=True)), _audience(),
+                                    kst_today()))
+            html = cache.get(key)
+            if html is not None:
+                return _served(html, "hit")
+            request.environ[RENDERING_SHAREABLE] = True
+            try:
+                result = view(**kwargs)
+            finally:
+                request.environ.pop(RENDERING_SHAREABLE, None)
+            if isinstance(result, tuple) and isinstance(result[0], str):  # a page with its own status
+                return (fill_late_parts(result[0]), *result[1:])
+            if not isinstance(result, str):
+                return result
+            if not _flashed_while_rendering():
+                cache.set(key, result)
+            return _served(result, "miss")
+
+        return serve
+
+    return decorate
+
+
+def popular_sort_follows_sales() -> Iterable[str]:
+    """A listing ordered by sales changes with every order; others only when a product sells out."""
+    return ("stock",) if request.args.get("sort") == "popular" else ()
+
+
+def _shareable() -> bool:
+    return (request.method in ("GET", "HEAD")
+            and len(request.query_string) <= MAX_QUERY_LENGTH
+            and "_flashes" not in session)
+
+
+def _audience() -> tuple:
+    """What, besides the late parts, a page shows differently to this visitor."""
+    if not current_user.is_authenticated:
+        return ("guest",)
+    return (current_user.role.value, institution_buyer())
+
+
+def _flashed_while_rendering() -> bool:
+    return bool(request_ctx.flashes) or "_flashes" in session
+
+
+def _served(html: str, state: str):
+    return fill_late_parts(html), 200, {"X-Page-Cache": state}
+
+
+def install(app: Flask) -> None:
+    # Flask-WTF's csrf_token() would put one visitor's token into every visitor's copy. It offers the
+    # function both as a global and from a context processor; ours runs after its one and wins.
+    csrf_token = late_part("csrf_token", generate_csrf)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
+    app.jinja_env.globals["account_nav"] = late_part("account_nav", lambda: render_template("_account_nav.html"))

@@ -1,0 +1,188 @@
+"""Storefront pages come from the shared page cache after the first visit of their audience (guests,
+consumers, institution buyers), yet each visitor still gets a CSRF token of their own, their own name and
+cart count in the header; visitors with a message waiting get a page of their own; and a change to what
+a page shows (stock, a sell-out, a review, the operator's details, the date) is on the next visit."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from shop.accounts.models import Role
+from shop.core.korea import kst_today
+from shop.extensions import db
+from shop.orders import stock
+from shop.reviews import services as reviews
+from shop.site import settings as site_settings
+from tests.conftest import csrf_from, signed_in
+from tests.services.test_reviews import GOOD_BODY, bought
+from tests.web.test_catalog_cache import card_names
+
+
+def page(client, url: str):
+    # A context of its own, as each request has in a server: Flask-WTF keeps the token it made in `g`.
+    with client.application.app_context():
+        response = client.get(url)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "\x00" not in text, "a late-part marker reached the visitor"
+    return response.headers.get("X-Page-Cache"), text
+
+
+def add_to_cart(client, token: str, product):
+    with client.application.app_context():
+        return client.post("/cart/items", data={"csrf_token": token, "variant_id": str(product.variants[0].id),
+                                                "quantity": "1"})
+
+
+@pytest.fixture
+def jam(make_category, make_product):
+    shelf = make_category("잼·청", slug="jam")
+    return make_product(name="딸기잼", slug="strawberry-jam", category=shelf, variants=[("기본", 5000, 30)])
+
+
+def test_a_second_guest_visit_is_served_without_touching_the_database(app, jam, count_queries):
+    first, second = app.test_client(), app.test_client()
+    assert page(first, "/products/strawberry-jam")[0] == "miss"
+    with count_queries() as queries:
+        state, html = page(second, "/products/strawberry-jam")
+    assert state == "hit" and "딸기잼" in html
+    assert queries == []
+
+
+def test_each_visitor_gets_a_csrf_token_of_their_own_and_it_works(app, jam):
+    first, second = app.test_client(), app.test_client()
+    first_token = csrf_from(page(first, "/products/strawberry-jam")[1])
+    state, html = page(second, "/products/strawberry-jam")
+    second_token = csrf_from(html)
+    assert state == "hit" and first_token != second_token
+
+    assert add_to_cart(second, second_token, jam).status_code in (302, 303)
+    assert add_to_cart(second, first_token, jam).status_code == 400  # another visitor's token, copied from a shared page, is no good
+
+
+def test_the_header_shows_each_guest_their_own_cart_count(app, jam):
+    with_cart, without_cart = app.test_client(), app.test_client()
+    token = csrf_from(page(with_cart, "/products/strawberry-jam")[1])
+    add_to_cart(with_cart, token, jam)
+    page(with_cart, "/cart")  # where the "added" message is shown
+
+    assert '<span class="cart-count">(0)</span>' in page(without_cart, "/categories/jam")[1]
+    state, html = page(with_cart, "/categories/jam")
+    assert state == "hit" and '<span class="cart-count">(1)</span>' in html
+    assert '<span class="cart-count">(0)</span>' in page(without_cart, "/categories/jam")[1]
+
+
+def member_page(app, user, url: str):
+    with app.app_context():
+        browser, _ = signed_in(app, user)
+        response = browser.get(url)
+    assert "\x00" not in response.get_data(as_text=True)
+    return response.headers.get("X-Page-Cache"), response.get_data(as_text=True)
+
+
+def test_members_share_pages_but_each_sees_their_own_name_and_logout_form(app, jam, make_user):
+    page(app.test_client(), "/products/strawberry-jam")
+    first = member_page(app, make_user(Role.CONSUMER, name="김하늘"), "/products/strawberry-jam")
+    second = member_page(app, make_user(Role.CONSUMER, name="이바다"), "/products/strawberry-jam")
+    assert first[0] == "miss" and second[0] == "hit"
+    assert "김하늘님" in first[1] and "이바다님" in second[1] and "김하늘" not in second[1]
+    assert 'action="/logout"' in second[1] and csrf_from(first[1]) != csrf_from(second[1])
+    assert "김하늘" not in page(app.test_client(), "/products/strawberry-jam")[1]
+
+
+def test_institution_buyers_and_consumers_see_their_own_buttons_on_a_cached_product_page(
+        app, jam, make_user, make_institution):
+    institution = make_institution()
+    buyers = [make_user(Role.INSTITUTION, institution=institution, membership_approved=True) for _ in range(2)]
+    consumer = make_user(Role.CONSUMER)
+    assert member_page(app, consumer, "/products/strawberry-jam")[0] == "miss"
+    state, html = member_page(app, buyers[0], "/products/strawberry-jam")
+    assert state == "miss" and "견적 요청" in html and "기관 구매" in html
+    state, html = member_page(app, buyers[1], "/products/strawberry-jam")
+    assert state == "hit" and "견적 요청" in html
+    state, html = member_page(app, consumer, "/products/strawberry-jam")
+    assert state == "hit" and "견적 요청" not in html and "기관 구매" not in html
+
+
+def test_a_flashed_message_is_shown_once_and_never_shared(app, jam, make_user):
+    anonymous = app.test_client()
+    assert page(anonymous, "/")[0] == "miss"
+    with app.app_context():
+        member, token = signed_in(app, make_user(Role.CONSUMER))
+        after_logout = member.post("/logout", data={"csrf_token": token}, follow_redirects=True)
+    notice = re.search(r'class="flash flash-[^"]*">([^<]+)<', after_logout.get_data(as_text=True))
+    assert notice and "X-Page-Cache" not in after_logout.headers
+
+    state, html = page(anonymous, "/")
+    assert state == "hit" and notice.group(1).strip() not in html
+    assert page(member, "/")[0] == "hit"  # the message was shown once; the next visit is an ordinary one
+
+
+def test_a_stock_change_shows_on_the_product_page_but_keeps_listings_cached(app, jam):
+    visitor = app.test_client()
+    page(visitor, "/products/strawberry-jam")
+    page(visitor, "/categories/jam")
+
+    stock.take(jam.variants[0].id, 27)
+    stock.refresh_in_stock([jam.id])
+    db.session.commit()
+    state, html = page(visitor, "/products/strawberry-jam")
+    assert state == "miss" and "재고 3개 남음" in html
+    state, html = page(visitor, "/categories/jam")
+    assert state == "hit" and 'class="soldout' not in html  # listings show only the sold-out flag
+
+
+def test_selling_out_shows_on_a_cached_listing(app, jam):
+    visitor = app.test_client()
+    assert "soldout" not in page(visitor, "/categories/jam")[1]
+    stock.take(jam.variants[0].id, 30)
+    stock.refresh_in_stock([jam.id])
+    db.session.commit()
+    state, html = page(visitor, "/categories/jam")
+    assert state == "miss" and card_names(html) == ["딸기잼"] and 'class="soldout' in html
+
+
+def test_a_new_review_shows_on_a_cached_product_page(app, jam, make_user):
+    visitor = app.test_client()
+    assert GOOD_BODY not in page(visitor, "/products/strawberry-jam")[1]
+    buyer = make_user(Role.CONSUMER, name="박서연")
+    order = bought(buyer, make_user(Role.ADMIN), jam.variants)
+    page(visitor, "/products/strawberry-jam")  # the order moved stock: cached again, without the review
+    reviews.write_review(buyer, order.items[0].id, 5, GOOD_BODY)
+    state, html = page(visitor, "/products/strawberry-jam")
+    assert state == "miss" and GOOD_BODY in html
+
+
+def test_new_operator_details_reach_every_cached_footer(app, jam, make_user):
+    visitor = app.test_client()
+    for url in ("/", "/terms", "/categories/jam"):
+        page(visitor, url)
+    details = site_settings.current()
+    site_settings.save(site_settings.SettingsInput(operator={**details.operator, "phone": "02-6000-1234"},
+                                                   policies=details.policies), actor=make_user(Role.ADMIN))
+    for url in ("/", "/terms", "/categories/jam"):
+        state, html = page(visitor, url)
+        assert state == "miss" and "02-6000-1234" in html
+
+
+def test_the_next_day_is_a_new_page(app, jam, make_exhibition, monkeypatch):
+    today = kst_today()
+    exhibition = make_exhibition(products=[jam], special_prices={jam.variants[0]: 3900},
+                                 starts_on=today + timedelta(days=1), ends_on=today + timedelta(days=7))
+    visitor = app.test_client()
+    assert "3,900원" not in page(visitor, "/categories/jam")[1]
+    assert page(visitor, f"/exhibitions/{exhibition.slug}")[0] == "miss"
+
+    for module in ("shop.web.page_cache", "shop.web.storefront", "shop.catalog.listing"):
+        monkeypatch.setattr(f"{module}.kst_today", lambda: today + timedelta(days=1))
+    state, html = page(visitor, "/categories/jam")
+    assert state == "miss" and "3,900원" in html
+
+
+def test_only_successful_pages_are_kept(app):
+    visitor = app.test_client()
+    for _ in range(2):
+        response = visitor.get("/products/no-such-product")
+        assert response.status_code == 404 and "X-Page-Cache" not in response.headers

@@ -260,6 +260,12 @@ def cart_count(cart: Cart | None) -> int:
     return db.session.scalar(sa.select(sa.func.count(CartItem.id)).where(CartItem.cart_id == cart.id)) or 0
 
 
+def member_line_count(user_id: sa.ColumnElement) -> sa.ScalarSelect:
+    """Lines in the cart of the member `user_id` names, as a column another query can carry."""
+    return (sa.select(sa.func.count(CartItem.id)).join(Cart, Cart.id == CartItem.cart_id)
+            .where(Cart.user_id == user_id).scalar_subquery())
+
+
 def count_lines_for(*, user_id: int | None = None, token: str | None = None) -> int:
     """Lines in a member's cart (by user) or a guest's (by token), in one query, for the page header."""
     if user_id is not None:

@@ -10,6 +10,7 @@ from flask import (
     after_this_request,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -94,10 +95,14 @@ def _cart_or_404() -> Cart:
 
 
 def _header_count() -> int | None:
-    """Lines in the visitor's cart: no query for a guest without a cart, one otherwise; None if the
-    database cannot say (an error page still renders its header)."""
+    """Lines in the visitor's cart: for a member on a GET page, the count loaded with their login session;
+    no query for a guest without a cart, one otherwise; None if the database cannot say (an error page
+    still renders its header)."""
     try:
         if current_user.is_authenticated:
+            preloaded = g.get("header_cart_lines")
+            if request.method == "GET" and preloaded is not None:  # a POST may have just changed the cart
+                return preloaded
             return carts.count_lines_for(user_id=current_user.id)
         return carts.count_lines_for(token=guest_token())
     except SQLAlchemyError:

@@ -8,7 +8,8 @@ from flask import Flask, current_app, flash, g, redirect, request, session
 from flask_login.utils import login_url
 
 from shop.accounts import login_sessions
-from shop.accounts.models import User
+from shop.accounts.models import LoginSession, User
+from shop.cart import services as carts
 from shop.extensions import login_manager
 
 SESSION_KEY = "sid"
@@ -46,9 +47,12 @@ def install(app: Flask) -> None:
         # A request decides afresh (an app context kept open across requests, as in tests, keeps g).
         g.pop("_login_user", None)
         g.pop("login_session", None)
+        g.pop("header_cart_lines", None)
         if request.endpoint == "static" or "_user_id" not in session:
             return
-        login_session = login_sessions.find(session.get(SESSION_KEY), session.get("_user_id"))
+        found = login_sessions.find_with(session.get(SESSION_KEY), session.get("_user_id"),
+                                         carts.member_line_count(LoginSession.user_id))
+        login_session = found[0] if found else None
         idle = login_session is not None and login_sessions.is_idle(login_session, app.config["SESSION_IDLE_MINUTES"])
         if idle:
             login_sessions.end(login_session, "idle")
@@ -60,6 +64,7 @@ def install(app: Flask) -> None:
             return
         login_sessions.touch(login_session)
         g.login_session = login_session
+        g.header_cart_lines = found[1]
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -56,8 +56,9 @@ def fill_late_parts(html: str) -> str:
 
 
 def shared_page(*generation_names: str, extra: Callable[[], Iterable[str]] | None = None):
-    """Serve this GET view's page to anonymous visitors from the cache, keyed by the named generations (and
-    those `extra` adds for this request) besides "site", whose settings every page's footer shows."""
+    """Serve this GET view's page from the cache to every visitor of its audience, keyed by the named
+    generations (and those `extra` adds for this request) besides "site", whose settings every footer shows.
+    The view returns its page (a str) or raises; a page with its own status is served but not kept."""
 
     def decorate(view):
         @wraps(view)

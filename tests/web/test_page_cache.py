@@ -92,6 +92,20 @@ def test_members_share_pages_but_each_sees_their_own_name_and_logout_form(app, j
     assert "김하늘" not in page(app.test_client(), "/products/strawberry-jam")[1]
 
 
+def test_a_members_cached_page_costs_one_query_and_counts_their_cart(app, jam, make_user, count_queries):
+    with app.app_context():
+        member, token = signed_in(app, make_user(Role.CONSUMER, name="김하늘"))
+        member.get("/categories/jam")
+        assert member.post("/cart/items", data={"csrf_token": token, "variant_id": str(jam.variants[0].id),
+                                                "quantity": "1"}).status_code in (302, 303)
+        member.get("/cart")  # where the "added" message is shown
+        with count_queries() as queries:
+            response = member.get("/categories/jam")
+    assert response.headers["X-Page-Cache"] == "hit"
+    assert '<span class="cart-count">(1)</span>' in response.get_data(as_text=True)
+    assert len(queries) == 1  # the login session, the member and the cart count together
+
+
 def test_institution_buyers_and_consumers_see_their_own_buttons_on_a_cached_product_page(
         app, jam, make_user, make_institution):
     institution = make_institution()

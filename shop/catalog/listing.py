@@ -177,6 +177,10 @@ def _filtered(filters: ListingFilters):
         ids = matching_ids(filters.q)
         if ids is None:
             return stmt.where(sa.false())
+        if db.engine.dialect.name == "postgresql":
+            # = ANY(ARRAY(...)) makes PostgreSQL find the matches first. With IN it may walk every product
+            # in the listing's order, probing the search row of each (0.6 s for a common syllable).
+            return stmt.where(Product.id == sa.func.any(sa.func.array(ids.scalar_subquery())))
         stmt = stmt.where(Product.id.in_(ids))
     return stmt
 

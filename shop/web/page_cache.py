@@ -20,7 +20,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from shop.core.cache import cache, cache_key
+from shop.core.cache import cache, cache_key, fetch_or_claim, release
 from shop.core.korea import kst_today
 from shop.web.template_helpers import institution_buyer
 
@@ -68,25 +68,33 @@ def shared_page(*generation_names: str, extra: Callable[[], Iterable[str]] | Non
             names = ("site", *generation_names, *(extra() if extra else ()))
             key = cache_key(names, ("page", request.path, sorted(request.args.items(multi=True)), _audience(),
                                     kst_today()))
-            html = cache.get(key)
+            html, claimed = fetch_or_claim(key)
             if html is not None:
                 return _served(html, "hit")
-            request.environ[RENDERING_SHAREABLE] = True
             try:
-                result = view(**kwargs)
+                return _rendered(view, kwargs, key)
             finally:
-                request.environ.pop(RENDERING_SHAREABLE, None)
-            if isinstance(result, tuple) and isinstance(result[0], str):  # a page with its own status
-                return (fill_late_parts(result[0]), *result[1:])
-            if not isinstance(result, str):
-                return result
-            if not _flashed_while_rendering():
-                cache.set(key, result)
-            return _served(result, "miss")
+                if claimed:
+                    release(key)
 
         return serve
 
     return decorate
+
+
+def _rendered(view, kwargs: dict, key: str):
+    request.environ[RENDERING_SHAREABLE] = True
+    try:
+        result = view(**kwargs)
+    finally:
+        request.environ.pop(RENDERING_SHAREABLE, None)
+    if isinstance(result, tuple) and isinstance(result[0], str):  # a page with its own status
+        return (fill_late_parts(result[0]), *result[1:])
+    if not isinstance(result, str):
+        return result
+    if not _flashed_while_rendering():
+        cache.set(key, result)
+    return _served(result, "miss")
 
 
 def popular_sort_follows_sales() -> Iterable[str]:

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask import template_rendered
 
 from shop.accounts.models import Role
 from shop.core.korea import kst_today
@@ -16,6 +17,7 @@ from shop.orders import stock
 from shop.reviews import services as reviews
 from shop.site import settings as site_settings
 from tests.conftest import csrf_from, signed_in
+from tests.services.order_helpers import race
 from tests.services.test_reviews import GOOD_BODY, bought
 from tests.web.test_catalog_cache import card_names
 
@@ -193,6 +195,29 @@ def test_the_next_day_is_a_new_page(app, jam, make_exhibition, monkeypatch):
         monkeypatch.setattr(f"{module}.kst_today", lambda: today + timedelta(days=1))
     state, html = page(visitor, "/categories/jam")
     assert state == "miss" and "3,900원" in html
+
+
+def test_visitors_arriving_together_at_a_cold_page_wait_for_one_render(app, jam):
+    rendered = []
+
+    def record(_app, template, context):
+        rendered.append(template.name)
+
+    def visit(_i: int) -> str | None:
+        return page(app.test_client(), "/products/strawberry-jam")[0]
+
+    with template_rendered.connected_to(record, app):
+        states = race(app, 8, visit)
+    assert sorted(states, key=str) == ["hit"] * 7 + ["miss"], states
+    assert rendered.count("storefront/product.html") == 1
+
+
+def test_visitors_arriving_together_at_a_missing_page_each_get_a_404(app):
+    def visit(_i: int) -> int:
+        with app.app_context():
+            return app.test_client().get("/products/no-such-product").status_code
+
+    assert race(app, 6, visit) == [404] * 6  # a render that keeps nothing hands the claim on at once
 
 
 def test_only_successful_pages_are_kept(app):

@@ -181,6 +181,7 @@ def markdown(runs: list[DbRun], info: dict[str, str], options: dict, commands: l
         ("Columns: rps = requests per second; p50/p95/p99 = wrk latency at the client (queueing included); "
         "server p95 = time inside the app (X-Bench-Server-Us); errors = answers other than 2xx/3xx plus "
         "connection errors; SQL/request counted by an Engine event listener (bench/querycount.py); worker RSS "
+        "(anonymous: the heap, not the memory-mapped SQLite file) "
         "= each gunicorn worker after that page; × reference = rps / the bare-Flask reference's rps; load = the "
          "machine's 1-minute load average when the page's run ended (2 CPUs: above 2 means waiting for CPU). "
         "\"order placement\" alternates add-to-cart and checkout (two requests per order)."),

@@ -90,9 +90,12 @@ def children(pid: int) -> list[int]:
 
 
 def rss_kb(pid: int) -> int:
+    """The worker's own resident memory (RssAnon: its heap). VmRSS would also count the pages of the
+    SQLite file the worker has memory-mapped, which are the OS page cache, shared and reclaimable, and
+    grow with every page of the database a request has touched."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith("RssAnon:"):
                 return int(line.split()[1])
     except OSError:
         pass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import zlib
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
@@ -18,7 +18,7 @@ from shop.accounts.models import Role, User
 from shop.catalog.models import Category, PriceTier, Product, ProductImage, ProductStatus, TaxType, Variant
 from shop.catalog.services import refresh_listing
 from shop.core.html import sanitize_html
-from shop.core.korea import make_business_number
+from shop.core.korea import kst_today, make_business_number
 from shop.demo import images
 from shop.demo.catalog_data import CATEGORIES, SUBS, TOP_OF
 from shop.demo.data import (
@@ -95,7 +95,7 @@ def seed_demo(progress: Progress | None = None, *, seed: int = 2026) -> bool:
         _seed_users(rng, now, enterprises, institutions)
         products = _seed_products(rng, now, approved, categories, progress("상품과 이미지"))
         db.session.flush()
-        seed_exhibitions(rng, products, date.today(), progress("기획전"))
+        seed_exhibitions(rng, products, kst_today(), progress("기획전"))
         seed_art_collabs(rng, products, {e.slug: e for e in approved})
         report = progress("검색 색인")
         index_products(products)
@@ -105,7 +105,7 @@ def seed_demo(progress: Progress | None = None, *, seed: int = 2026) -> bool:
         db.session.rollback()
         raise
     # Through the services, which commit as they go: after the catalog is in place.
-    seed_procurement_history(_account_user("institution"), _account_user("enterprise"), date.today())
+    seed_procurement_history(_account_user("institution"), _account_user("enterprise"), kst_today())
     return True
 
 

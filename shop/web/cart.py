@@ -28,6 +28,7 @@ from shop.cart.services import CartError, CartItemNotFound
 from shop.core.korea import kst_today
 from shop.extensions import db
 from shop.web.guards import safe_next_url
+from shop.web.page_cache import late_part
 
 bp = Blueprint("cart", __name__)
 
@@ -110,9 +111,13 @@ def _header_count() -> int | None:
         return None
 
 
+# The largest quantity a line may hold depends on who is buying; a shared page gets each visitor's own.
+cart_max_qty = late_part("cart_max_qty", lambda: str(max_qty_per_line(current_user)))
+
+
 @bp.app_context_processor
 def cart_in_header():
-    return {"cart_count": _header_count, "cart_max_qty": max_qty_per_line(current_user)}
+    return {"cart_count": _header_count, "cart_max_qty": cart_max_qty}
 
 
 # --- pages ---------------------------------------------------------------------------------------

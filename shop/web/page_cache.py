@@ -1,10 +1,10 @@
 """Whole storefront pages, rendered once and served from the shared cache until something they show changes.
 
-A page is the same for every visitor of one audience (guests, consumers, institution buyers, ...: the
-quantity limit and the quotation button differ) except for a few late parts: the header's member links and
-cart count, and the CSRF token in its forms. A shareable render writes a marker in their place (NUL
-characters, which no stored text can hold), and each visitor's copy is filled in as it is served. The key
-holds the URL, the audience, the Korean date (exhibition prices and phases turn at midnight) and the
+A page is the same for every visitor, guest or member, except for a few late parts: the header's member
+links and cart count, the CSRF token in its forms, and on the product page the quantity limit and an
+institution buyer's quotation button. A shareable render writes a marker in their place (NUL characters,
+which no stored text can hold), and each visitor's copy is filled in as it is served. The key holds the
+URL, the Korean date (exhibition prices and phases turn at midnight) and the
 generations the page depends on, so a change to prices, stock, reviews or the site's settings is seen on
 the next request, as with `cached`. Visitors with a message waiting, and anything but GET, are rendered
 as usual."""
@@ -16,13 +16,11 @@ from functools import wraps
 
 from flask import Flask, has_request_context, render_template, request, session
 from flask.globals import request_ctx
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from shop.core.cache import cache, cache_key, fetch_or_claim, release
 from shop.core.korea import kst_today
-from shop.web.template_helpers import institution_buyer
 
 RENDERING_SHAREABLE = "hamkke.page_cache.shareable"
 MARKER = re.compile("\x00late:([a-z_]+)\x00")
@@ -56,7 +54,7 @@ def fill_late_parts(html: str) -> str:
 
 
 def shared_page(*generation_names: str, extra: Callable[[], Iterable[str]] | None = None):
-    """Serve this GET view's page from the cache to every visitor of its audience, keyed by the named
+    """Serve this GET view's page from the cache to every visitor, keyed by the named
     generations (and those `extra` adds for this request) besides "site", whose settings every footer shows.
     The view returns its page (a str) or raises; a page with its own status is served but not kept."""
 
@@ -66,8 +64,7 @@ def shared_page(*generation_names: str, extra: Callable[[], Iterable[str]] | Non
             if not _shareable():
                 return view(**kwargs)
             names = ("site", *generation_names, *(extra() if extra else ()))
-            key = cache_key(names, ("page", request.path, sorted(request.args.items(multi=True)), _audience(),
-                                    kst_today()))
+            key = cache_key(names, ("page", request.path, sorted(request.args.items(multi=True)), kst_today()))
             html, claimed = fetch_or_claim(key)
             if html is not None:
                 return _served(html, "hit")
@@ -106,13 +103,6 @@ def _shareable() -> bool:
     return (request.method in ("GET", "HEAD")
             and len(request.query_string) <= MAX_QUERY_LENGTH
             and "_flashes" not in session)
-
-
-def _audience() -> tuple:
-    """What, besides the late parts, a page shows differently to this visitor."""
-    if not current_user.is_authenticated:
-        return ("guest",)
-    return (current_user.role.value, institution_buyer())
 
 
 def _flashed_while_rendering() -> bool:

@@ -22,7 +22,7 @@ from shop.enterprises import queries as enterprises
 from shop.enterprises.models import SocialValueArea
 from shop.reviews import services as review_service
 from shop.site import settings as site_settings
-from shop.web.page_cache import popular_sort_follows_sales, shared_page
+from shop.web.page_cache import late_part, popular_sort_follows_sales, shared_page
 
 bp = Blueprint("storefront", __name__)
 
@@ -53,10 +53,14 @@ def thumb(path: str | None) -> str | None:
     return thumbnail_path(path) if path else path
 
 
+quote_request_button = late_part("quote_request_button",
+                                 lambda: render_template("storefront/_quote_request.html"))
+
+
 @bp.context_processor
 def listing_choices():
     return {"sorts": SORTS, "districts": SEOUL_DISTRICTS, "phases": ExhibitionPhase,
-            "social_value_areas": list(SocialValueArea)}
+            "social_value_areas": list(SocialValueArea), "quote_request_button": quote_request_button}
 
 
 @bp.get("/")

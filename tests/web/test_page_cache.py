@@ -1,6 +1,6 @@
-"""Storefront pages come from the shared page cache after the first visit of their audience (guests,
-consumers, institution buyers), yet each visitor still gets a CSRF token of their own, their own name and
-cart count in the header; visitors with a message waiting get a page of their own; and a change to what
+"""Storefront pages come from the shared page cache after their first visit, by anyone, yet each visitor
+still gets a CSRF token of their own, their own name and cart count in the header, their own quantity
+limit and (institution buyers) the quotation button; visitors with a message waiting get a page of their own; and a change to what
 a page shows (stock, a sell-out, a review, the operator's details, the date) is on the next visit."""
 from __future__ import annotations
 
@@ -85,10 +85,10 @@ def member_page(app, user, url: str):
 
 
 def test_members_share_pages_but_each_sees_their_own_name_and_logout_form(app, jam, make_user):
-    page(app.test_client(), "/products/strawberry-jam")
+    assert page(app.test_client(), "/products/strawberry-jam")[0] == "miss"
     first = member_page(app, make_user(Role.CONSUMER, name="김하늘"), "/products/strawberry-jam")
     second = member_page(app, make_user(Role.CONSUMER, name="이바다"), "/products/strawberry-jam")
-    assert first[0] == "miss" and second[0] == "hit"
+    assert first[0] == "hit" and second[0] == "hit"  # the guest's render, with each member's own header
     assert "김하늘님" in first[1] and "이바다님" in second[1] and "김하늘" not in second[1]
     assert 'action="/logout"' in second[1] and csrf_from(first[1]) != csrf_from(second[1])
     assert "김하늘" not in page(app.test_client(), "/products/strawberry-jam")[1]
@@ -113,13 +113,14 @@ def test_institution_buyers_and_consumers_see_their_own_buttons_on_a_cached_prod
     institution = make_institution()
     buyers = [make_user(Role.INSTITUTION, institution=institution, membership_approved=True) for _ in range(2)]
     consumer = make_user(Role.CONSUMER)
-    assert member_page(app, consumer, "/products/strawberry-jam")[0] == "miss"
-    state, html = member_page(app, buyers[0], "/products/strawberry-jam")
-    assert state == "miss" and "견적 요청" in html and "기관 구매" in html
-    state, html = member_page(app, buyers[1], "/products/strawberry-jam")
-    assert state == "hit" and "견적 요청" in html
     state, html = member_page(app, consumer, "/products/strawberry-jam")
-    assert state == "hit" and "견적 요청" not in html and "기관 구매" not in html
+    assert state == "miss" and "견적 요청" not in html and 'max="9999"' in html
+    for buyer in buyers:
+        state, html = member_page(app, buyer, "/products/strawberry-jam")
+        assert state == "hit" and "견적 요청" in html and "기관 구매" in html and 'max="99999"' in html
+    state, html = member_page(app, consumer, "/products/strawberry-jam")
+    assert state == "hit" and "견적 요청" not in html and "기관 구매" not in html and 'max="9999"' in html
+    assert "견적 요청" not in page(app.test_client(), "/products/strawberry-jam")[1]
 
 
 def test_a_flashed_message_is_shown_once_and_never_shared(app, jam, make_user):

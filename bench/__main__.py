@@ -267,14 +267,17 @@ def run_database(args, db: str) -> DbRun:
                 if checkout["n"]:
                     run.checkout_server_ms = (checkout["p50"] / 1000, checkout["p95"] / 1000)
             run.results.append(result)
-            if ep.search_syllables:
-                server.wait_idle()
-                run.solo_ms[ep.name] = solo_server_ms(args, server, ep, 1 if args.quick else 25)
             run.rss_after[ep.name] = server.worker_rss_kb()
             run.load_at[ep.name] = os.getloadavg()[0]
             queries = result.queries
             say(f"{db} {ep.name}: {result.rps:.0f} rps, p99 {result.latency_ms('p99'):.1f} ms, "
                 f"{result.errors} errors, SQL max {queries[2] if queries else '-'}")
+        # After every page's run: each of these requests follows a catalog change, which would send the
+        # pages measured after it back to rendering afresh.
+        for ep in eps:
+            if ep.search_syllables:
+                server.wait_idle()
+                run.solo_ms[ep.name] = solo_server_ms(args, server, ep, 1 if args.quick else 25)
         server.wait_idle()
         since = datetime.now(UTC).isoformat()  # the seed's past orders may include this option too
         run.race = race.run(server.base, race_buyers, plan["race"]["id"], plan["race"]["stock"])

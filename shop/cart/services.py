@@ -260,10 +260,13 @@ def cart_count(cart: Cart | None) -> int:
     return db.session.scalar(sa.select(sa.func.count(CartItem.id)).where(CartItem.cart_id == cart.id)) or 0
 
 
+def _lines_of(owner) -> sa.Select:
+    return sa.select(sa.func.count(CartItem.id)).join(Cart, Cart.id == CartItem.cart_id).where(owner)
+
+
 def member_line_count(user_id: sa.ColumnElement) -> sa.ScalarSelect:
     """Lines in the cart of the member `user_id` names, as a column another query can carry."""
-    return (sa.select(sa.func.count(CartItem.id)).join(Cart, Cart.id == CartItem.cart_id)
-            .where(Cart.user_id == user_id).scalar_subquery())
+    return _lines_of(Cart.user_id == user_id).scalar_subquery()
 
 
 def count_lines_for(*, user_id: int | None = None, token: str | None = None) -> int:
@@ -274,8 +277,7 @@ def count_lines_for(*, user_id: int | None = None, token: str | None = None) -> 
         owner = _is_guest_cart(token)
     else:
         return 0
-    stmt = sa.select(sa.func.count(CartItem.id)).join(Cart, Cart.id == CartItem.cart_id).where(owner)
-    return db.session.scalar(stmt) or 0
+    return db.session.scalar(_lines_of(owner)) or 0
 
 
 def price_reason(line: BasketLine) -> str | None:

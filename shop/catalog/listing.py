@@ -206,11 +206,17 @@ def _page_ids(filters: ListingFilters, with_total: bool) -> tuple[list[int], int
     return ids, total
 
 
+def sort_generations(sort: str | None) -> tuple[str, ...]:
+    """What a listing's order depends on besides the catalog: every sale, when it is ordered by sales."""
+    return ("stock",) if sort == "popular" else ()
+
+
 def listing_generations(filters: ListingFilters) -> tuple[str, ...]:
     """What a listing's choice and order of products depend on: the catalog, and the sold-out flags when it
     leaves sold-out products out, or every sale when it is ordered by sales."""
-    if filters.sort == "popular":
-        return ("catalog", "stock")
+    by_sort = sort_generations(filters.sort)
+    if by_sort:
+        return ("catalog", *by_sort)
     return ("catalog", "availability") if filters.in_stock else ("catalog",)
 
 

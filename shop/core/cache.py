@@ -1,11 +1,13 @@
 """A shared cache for what is costly to compute and changes rarely (catalog counts, search matches,
-listing pages' product ids, the site settings): Redis when REDIS_URL is set, so every worker sees the
-same entries and the same invalidations; this process's memory otherwise (development, one process).
+listing pages' product ids, the site settings, whole storefront pages): Redis when REDIS_URL is set, so
+every worker sees the same entries and the same invalidations; this process's memory otherwise
+(development, one process).
 
 Entries are invalidated by generation, not by key: each cached value's key holds the current number of
-its generation ("catalog", "stock", "availability", "reviews", "site"), and any committed change to a table of that generation moves
-the number on (see `watch_changes`), so nothing needs to know which keys a change affects. Values that
-show money or stock to shoppers are not cached here: pages load products by the cached ids, fresh."""
+its generations ("catalog", "stock", "availability", "reviews", "site"), and any committed change to a
+table of a generation moves its number on (see "noticing changes" below), so nothing needs to know which
+keys a change affects. A value that shows prices or stock is keyed by the generations those move: listing
+ids by "catalog" (a price edit is a catalog change), pages (shop/web/page_cache.py) by what they show."""
 from __future__ import annotations
 
 import hashlib

@@ -58,11 +58,13 @@ def checkout():
     form = CheckoutForm()
     saved = addresses.saved_addresses(current_user)
     _fill_from_saved(form, saved)
+
+    def priced_cart():
+        return carts.cart_basket(cart, kst_today(), postcode=form.postcode.data or None)
+
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
-    postcode = form.postcode.data or None
-    if request.method == "GET":
-        basket = carts.cart_basket(cart, kst_today(), postcode=postcode)
+        basket = priced_cart()
         if basket.is_empty:
             return _empty_cart()
         return _checkout_page(form, basket, saved)
@@ -71,7 +73,7 @@ def checkout():
         return _empty_cart()
     # The order prices the cart itself; the page is priced only when it has to be shown again.
     if not form.validate():
-        return _checkout_page(form, carts.cart_basket(cart, kst_today(), postcode=postcode), saved, 400)
+        return _checkout_page(form, priced_cart(), saved, 400)
     delivery = Delivery(form.recipient_name.data, form.recipient_phone.data, form.postcode.data,
                         form.address1.data, form.address2.data or "", form.memo.data or "")
     try:
@@ -82,8 +84,7 @@ def checkout():
     except OrderError as exc:
         if exc.field and exc.field in form:
             form[exc.field].errors.append(str(exc))
-        basket = carts.cart_basket(cart, kst_today(), postcode=postcode)
-        return _checkout_page(form, basket, saved, 400, error=str(exc))
+        return _checkout_page(form, priced_cart(), saved, 400, error=str(exc))
     return go_pay(order)
 
 

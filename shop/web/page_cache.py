@@ -19,6 +19,7 @@ from flask.globals import request_ctx
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from shop.catalog.listing import sort_generations
 from shop.core.cache import cache, cache_key, fetch_or_claim, release
 from shop.core.korea import kst_today
 
@@ -96,7 +97,7 @@ def _rendered(view, kwargs: dict, key: str):
 
 def popular_sort_follows_sales() -> Iterable[str]:
     """A listing ordered by sales changes with every order; others only when a product sells out."""
-    return ("stock",) if request.args.get("sort") == "popular" else ()
+    return sort_generations(request.args.get("sort"))
 
 
 def _shareable() -> bool:

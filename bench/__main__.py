@@ -133,7 +133,7 @@ def prepare(args, db: str, command: str, **kwargs) -> dict:
 # --- servers -----------------------------------------------------------------------------------------
 
 
-CACHE_KEY_PREFIX = "hamkke:"  # the shop's default (shop/core/cache.py), which server_env keeps
+CACHE_KEY_PREFIX = "hamkke:"  # the shop's default (shop/config.py), which server_env keeps
 
 
 def fresh_cache(args) -> None:

@@ -1,6 +1,10 @@
 """Signed-in browsers, kept on the server: a session ends at logout and after SESSION_IDLE_MINUTES
 without a request, whatever copy of the cookie is still around. Staff decisions also ask whether the
-password was typed in this session recently (login counts)."""
+password was typed in this session recently (login counts).
+
+Every request of a member looks its session up, so the lookup is served from the shared cache under the
+member's generation (shop/core/cache.py), which any change to the member's row or login sessions moves
+on: a logout, an ended session, a closed account or a new role counts from the next request."""
 from __future__ import annotations
 
 import hashlib
@@ -8,14 +12,22 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from shop.accounts.models import LoginSession, User
+from shop.cart import services as carts
+from shop.cart.models import Cart
+from shop.core.cache import fetch_current, keep_current, member, touching
 from shop.extensions import db
 from shop.models_base import utcnow
 
 # last_seen_at is written at most this often, so browsing does not turn every page view into a write.
 TOUCH_INTERVAL = timedelta(minutes=1)
+# A change made around the app (by hand in the database) reaches a cached session lookup within this.
+CACHED_SESSION_SECONDS = 60
+UNCACHED_USER_COLUMNS = {"password_hash"}  # loaded from the database when a password is checked
 
 
 def _digest(secret: str) -> str:
@@ -36,19 +48,51 @@ def start(user: User, now: datetime | None = None) -> str:
     return secret
 
 
-def find_with(secret: str | None, user_id: str | int | None, *also: sa.ColumnElement) -> sa.Row | None:
-    """(the live session for this cookie secret and member, with the member loaded; then the value of
-    each of `also`), in one query: what every page needs of a member besides who they are (the header's
-    cart count) costs no round trip of its own. None when there is no live session."""
+def signed_in(secret: str | None, user_id: str | int | None) -> tuple[LoginSession, int] | None:
+    """(the live session for this cookie secret and member, with the member loaded; the lines in the
+    member's cart, which the page header shows), or None when there is no live session."""
     if not secret or not str(user_id or "").isdigit():
         return None
-    return db.session.execute(
-        sa.select(LoginSession, *also)
-        .join(LoginSession.user)
-        .options(contains_eager(LoginSession.user))
-        .where(LoginSession.token_hash == _digest(secret), LoginSession.user_id == int(user_id),
-               LoginSession.ended_at.is_(None))
-    ).first()
+    user_id, token_hash = int(user_id), _digest(secret)
+    key = f"login-session:{token_hash}"
+    kept, marks = fetch_current(key, ("members", member(user_id)))  # read before the database
+    if kept is not None:
+        login_session = _attached(LoginSession, kept["session"])
+        # As loaded with it: the session holds rows only weakly, and the member is used later in the request.
+        set_committed_value(login_session, "user", _attached(User, kept["user"]))
+        cart_id = kept["cart_id"]
+    else:
+        found = db.session.execute(
+            sa.select(LoginSession, sa.select(Cart.id).where(Cart.user_id == user_id).scalar_subquery())
+            .join(LoginSession.user)
+            .options(contains_eager(LoginSession.user))
+            .where(LoginSession.token_hash == token_hash, LoginSession.user_id == user_id,
+                   LoginSession.ended_at.is_(None))
+        ).first()
+        if found is None:
+            return None  # not kept: a guessed cookie must not fill the cache
+        login_session, cart_id = found
+        keep_current(key, marks, {"session": _columns(login_session), "user": _columns(login_session.user),
+                                  "cart_id": cart_id}, CACHED_SESSION_SECONDS)
+    return login_session, carts.line_count_of_cart(cart_id)
+
+
+def _columns(row) -> dict:
+    return {attr.key: getattr(row, attr.key) for attr in sa.inspect(type(row)).column_attrs
+            if attr.key not in UNCACHED_USER_COLUMNS}
+
+
+def _attached(model, values: dict):
+    """The row these cached values describe, in the session as if loaded by a query (columns left out
+    load on first use), or the copy the session holds already."""
+    held = db.session.identity_map.get(identity_key(model, values["id"]))
+    if held is not None:
+        return held
+    row = model.__mapper__.class_manager.new_instance()
+    sa.inspect(row).dict.update(values)  # as a query fills a row it loads: no change events, no __init__
+    make_transient_to_detached(row)
+    db.session.add(row)
+    return row
 
 
 def is_idle(login_session: LoginSession, idle_minutes: int, now: datetime | None = None) -> bool:
@@ -74,6 +118,7 @@ def end_all(user: User, reason: str) -> None:
         sa.update(LoginSession)
         .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
         .values(ended_at=utcnow(), end_reason=reason)
+        .execution_options(**touching(member(user.id)))
     )
 
 

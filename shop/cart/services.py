@@ -17,6 +17,7 @@ from shop.cart.basket import MAX_QTY_PER_LINE, Basket, BasketLine, line_problem,
 from shop.cart.models import Cart, CartItem
 from shop.catalog.models import Variant
 from shop.catalog.pricing import tier_price
+from shop.core.cache import cart_lines, fetch_current, keep_current, touching
 from shop.core.errors import RuleError
 from shop.core.transactions import write_transaction
 from shop.extensions import db
@@ -27,6 +28,7 @@ SPECIAL_PRICE = "기획전가"
 BULK_PRICE = "대량구매가"
 _DIGITS = re.compile(r"[0-9]+")
 _RETRIES = 3
+CART_LINES_SECONDS = 300  # a safety net: every change to the cart moves its generation on
 
 T = TypeVar("T")
 
@@ -255,18 +257,28 @@ def item_ids_by_variant(cart: Cart | None) -> dict[int, int]:
 
 def cart_count(cart: Cart | None) -> int:
     """How many lines the cart holds."""
-    if cart is None:
-        return 0
-    return db.session.scalar(sa.select(sa.func.count(CartItem.id)).where(CartItem.cart_id == cart.id)) or 0
+    return 0 if cart is None else _count_lines(cart.id)
+
+
+def _count_lines(cart_id: int) -> int:
+    return db.session.scalar(sa.select(sa.func.count(CartItem.id)).where(CartItem.cart_id == cart_id)) or 0
 
 
 def _lines_of(owner) -> sa.Select:
     return sa.select(sa.func.count(CartItem.id)).join(Cart, Cart.id == CartItem.cart_id).where(owner)
 
 
-def member_line_count(user_id: sa.ColumnElement) -> sa.ScalarSelect:
-    """Lines in the cart of the member `user_id` names, as a column another query can carry."""
-    return _lines_of(Cart.user_id == user_id).scalar_subquery()
+def line_count_of_cart(cart_id: int | None) -> int:
+    """Lines in this cart (0 for none), cached until one is added, changed or removed: every page a member
+    sees shows the count."""
+    if cart_id is None:
+        return 0
+    key = f"cart-lines:{cart_id}"
+    count, marks = fetch_current(key, ("carts", cart_lines(cart_id)))
+    if count is None:
+        count = _count_lines(cart_id)
+        keep_current(key, marks, count, CART_LINES_SECONDS)
+    return count
 
 
 def count_lines_for(*, user_id: int | None = None, token: str | None = None) -> int:
@@ -306,7 +318,9 @@ def _retrying(unit_of_work: Callable[[], T], *, keep_loaded: bool = False) -> T:
 def _lock(cart_id: int) -> None:
     """Touch the cart row: on PostgreSQL this holds its row lock to the end of the transaction, so
     changes to one cart take turns (SQLite's BEGIN IMMEDIATE already serialises every writer)."""
-    touched = db.session.execute(sa.update(Cart).where(Cart.id == cart_id).values(updated_at=utcnow()))
+    # touching(): the time is no member's news, and changes nothing a cached page or header shows.
+    touched = db.session.execute(sa.update(Cart).where(Cart.id == cart_id).values(updated_at=utcnow())
+                                 .execution_options(**touching()))
     if touched.rowcount == 0:
         raise CartError("장바구니를 찾을 수 없습니다. 페이지를 새로고침해 주세요.")
 

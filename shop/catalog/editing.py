@@ -37,6 +37,7 @@ from shop.catalog.models import (
 from shop.catalog.review import ListingError, locked_product, record
 from shop.catalog.services import refresh_listing
 from shop.core import storage
+from shop.core.cache import stock_of
 from shop.core.html import sanitize_html
 from shop.core.money import parse_krw
 from shop.core.storage import ImageRejected
@@ -539,7 +540,7 @@ def update_option(enterprise_id: int, product_id: int, variant_id: int, option: 
         if seen is not None and new_stock != seen:
             result = db.session.execute(
                 sa.update(Variant).where(Variant.id == variant.id, Variant.stock == seen).values(stock=new_stock)
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False, **stock_of((product.id,)))
             )
             if result.rowcount != 1:
                 now = db.session.scalar(sa.select(Variant.stock).where(Variant.id == variant.id))

@@ -186,6 +186,13 @@ def product_detail(slug: str, today: date) -> ProductDetail | None:
     )
 
 
+def product_id_by_slug(slug: str) -> int:
+    """The id of the product at `slug`, 0 if none; cached until the catalog changes (a slug edit is one),
+    so that a cached product page can find its product's stock mark without a query."""
+    return cached(("catalog",), ("product-id", slug),
+                  lambda: db.session.scalar(sa.select(Product.id).where(Product.slug == slug)) or 0)
+
+
 def category_product_counts() -> dict[int, int]:
     """Visible products per category id, a top category counting its sub-categories too; one query, then
     cached until the catalog changes (a count over the whole catalog)."""

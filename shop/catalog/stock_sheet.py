@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from shop.catalog.models import Product, Variant
 from shop.catalog.stock_table import MAX_STOCK, StockError, refresh_listings
+from shop.core.cache import stock_of
 from shop.core.documents import Column
 from shop.core.documents.spreadsheet import INT, to_csv
 from shop.core.money import parse_krw
@@ -421,7 +422,8 @@ def apply(enterprise_id: int, planned: Sequence[PlannedRow]) -> Applied:
             db.session.execute(
                 variants.update()
                 .where(variants.c.id == sa.bindparam("b_id"), variants.c.stock == sa.bindparam("b_expected"))
-                .values(stock=sa.bindparam("b_new")),
+                .values(stock=sa.bindparam("b_new"))
+                .execution_options(**stock_of(known[r.sku].product_id for r in stock_rows)),
                 [{"b_id": known[r.sku].variant_id, "b_expected": r.expected_stock, "b_new": r.new_stock}
                  for r in stock_rows],
             )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from shop.catalog.models import Product, ProductStatus, Variant
 from shop.catalog.services import refresh_listing
+from shop.core.cache import stock_of
 from shop.core.errors import RuleError
 from shop.core.transactions import write_transaction
 from shop.extensions import db
@@ -158,7 +159,7 @@ def set_stock(enterprise_id: int, updates: Sequence[StockSet]) -> SetResult:
         for variant_id, update in sorted(wanted.items()):  # id order, as order placement locks
             done = db.session.execute(
                 sa.update(Variant).where(Variant.id == variant_id, Variant.stock == update.expected)
-                .values(stock=update.new).execution_options(synchronize_session=False)
+                .values(stock=update.new).execution_options(synchronize_session=False, **stock_of((own[variant_id],)))
             ).rowcount
             if done == 1:
                 result.applied += 1

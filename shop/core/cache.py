@@ -1,18 +1,20 @@
 """A shared cache for what is costly to compute and changes rarely (catalog counts, search matches,
-listing pages' product ids, the site settings, whole storefront pages): Redis when REDIS_URL is set, so
-every worker sees the same entries and the same invalidations; this process's memory otherwise
-(development, one process).
+listing pages' product ids, the site settings, whole storefront pages, a member's login session and cart
+count): Redis when REDIS_URL is set, so every worker sees the same entries and the same invalidations;
+this process's memory otherwise (development, one process).
 
-Entries are invalidated by generation, not by key: each cached value's key holds the current number of
-its generations ("catalog", "stock", "availability", "reviews", "site"), and any committed change to a
-table of a generation moves its number on (see "noticing changes" below), so nothing needs to know which
-keys a change affects. A value that shows prices or stock is keyed by the generations those move: listing
-ids by "catalog" (a price edit is a catalog change), pages (shop/web/page_cache.py) by what they show."""
+Entries are invalidated by generation, not by key: each value is kept with the numbers its generations had
+before it was computed ("catalog", "stock", "availability", "reviews", "site"; per row: one product's stock,
+one member, one cart), read back with them in one round trip and used only while they are still current.
+Any committed change to a table of a generation moves its number on (see "noticing changes" below), so
+nothing needs to know which entries a change affects. A value that shows prices or stock depends on the
+generations those move: listing ids on "catalog" (a price edit is a catalog change), pages
+(shop/web/page_cache.py) on what they show."""
 from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -31,9 +33,32 @@ TABLE_GENERATIONS = {
     "review": "reviews",
     "site_setting": "site",
 }
-# A change to these columns alone (every order makes one) moves "stock"; one that flips a product's sold-out
-# flag also moves "availability", which listings key on: they show the flag, not the numbers.
+# A change to these columns alone (every order makes one) moves "stock" and the stock mark of each product it
+# touched, which that product's page keys on; one that flips a product's sold-out flag also moves
+# "availability", which listings key on: they show the flag, not the numbers.
 STOCK_ONLY_COLUMNS = {"stock", "in_stock", "sales_count", "updated_at"}
+STOCK_OF_PRODUCTS = "stock_of_products"  # execution option: the products a bulk stock UPDATE touches
+ANY_PRODUCT_STOCK = "stock:any"  # moved by a stock change whose products are not known
+
+
+def member(user_id: int) -> str:
+    """The generation of what a signed-in request knows of a member: their row and their login sessions."""
+    return f"member:{user_id}"
+
+
+def cart_lines(cart_id: int) -> str:
+    return f"cart:{cart_id}"
+
+
+# Rows whose change moves a generation of their own row's owner, not a shared one: (that generation, or None
+# when the row has no such owner; the shared generation a bulk statement moves unless it names its rows).
+ROW_GENERATIONS: dict[str, tuple[Callable[[Any], str | None], str]] = {
+    "user": (lambda row: member(row.id), "members"),
+    "login_session": (lambda row: member(row.user_id), "members"),
+    "cart": (lambda row: member(row.user_id) if row.user_id is not None else None, "members"),
+    "cart_item": (lambda row: cart_lines(row.cart_id), "carts"),
+}
+TOUCHING = "generations_touched"  # execution option: the row generations a bulk statement moves
 DEFAULT_TIMEOUT = 300  # seconds; a safety net only, invalidation is by generation
 CLAIM_SECONDS = 10  # a claim outlives a worker that died computing by this much at most
 CLAIM_WAIT_SECONDS = 3
@@ -69,62 +94,123 @@ def generations(names: Iterable[str]) -> list[str]:
     seen = _seen()
     unseen = [name for name in names if name not in seen]
     if unseen:
-        for name, current in zip(unseen, cache.get_many(*(f"gen:{name}" for name in unseen)), strict=True):
-            seen[name] = current if current is not None else bump(name)
+        found = dict(zip(unseen, cache.get_many(*(f"gen:{name}" for name in unseen)), strict=True))
+        missing = [name for name, current in found.items() if current is None]
+        seen.update(found)
+        if missing:
+            seen.update(bump_all(missing))
     return [seen[name] for name in names]
 
 
 def bump(name: str) -> str:
+    return bump_all((name,))[name]
+
+
+def bump_all(names: Iterable[str]) -> dict[str, str]:
+    """Move these generations on, in one round trip."""
     # Time in nanoseconds: unique across workers, and never reused after Redis restarts empty.
     value = str(time.time_ns())
-    cache.set(f"gen:{name}", value, timeout=0)
-    _seen()[name] = value
-    return value
+    moved = dict.fromkeys(names, value)
+    cache.set_many({f"gen:{name}": value for name in moved}, timeout=0)
+    _seen().update(moved)
+    return moved
 
 
-def cache_key(generation_names: Iterable[str], parts: tuple) -> str:
-    marks = ":".join(generations(generation_names))
-    return "v:" + hashlib.sha256(f"{marks}|{parts!r}".encode()).hexdigest()
+def product_stock(product_id: int) -> str:
+    """The generation of one product's stock: its page shows the numbers, so it changes with each sale
+    of the product, and only then (or with "stock:any")."""
+    return f"stock:{product_id}"
 
 
-def cached(generation_names: Iterable[str], parts: tuple, compute: Callable[[], T], timeout: int | None = None) -> T:
-    """compute(), or its value stored under these generations and parts (reprs must be stable)."""
-    key = cache_key(generation_names, parts)
-    value, claimed = fetch_or_claim(key)
+def stock_of(product_ids: Iterable[int | None]) -> dict[str, tuple[int, ...]]:
+    """Execution options telling the cache which products a bulk UPDATE of stock touches; without
+    them (or with an unknown product among them) every product page is drawn anew after it."""
+    ids = tuple(product_ids)
+    return {} if None in ids else {STOCK_OF_PRODUCTS: ids}
+
+
+def touching(*names: str) -> dict[str, tuple[str, ...]]:
+    """Execution options naming the row generations (`member`, `cart_lines`) a bulk statement moves (none:
+    the caller names them with `note_changed` once it knows); without them it moves the shared one of its
+    table ("members", "carts")."""
+    return {TOUCHING: names}
+
+
+def note_changed(session: Session, names: Iterable[str]) -> None:
+    """Move these generations on when the session's transaction commits."""
+    _changed(session, names)
+
+
+def key_of(parts: tuple) -> str:
+    """A cache key for these parts (their reprs must be stable)."""
+    return "v:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def fetch_current(key: str, generation_names: Sequence[str]) -> tuple[Any, tuple[str, ...]]:
+    """(the value `keep_current` stored under `key`, or None if one of the generations has moved on since;
+    the generations' current numbers, to store a value computed now with), in one round trip.
+
+    A value is kept with the numbers read before it was computed, not under a key made of them: the
+    value and the numbers to check it against come back together, and a stale value is replaced in place."""
+    found = cache.get_many(key, *(f"gen:{name}" for name in generation_names))
+    current = dict(zip(generation_names, found[1:], strict=True))
+    missing = [name for name, mark in current.items() if mark is None]
+    if missing:
+        current.update(bump_all(missing))
+    _seen().update(current)
+    marks = tuple(current[name] for name in generation_names)
+    return _if_current(found[0], marks), marks
+
+
+def _if_current(kept: Any, marks: tuple[str, ...]) -> Any:
+    return kept[1] if isinstance(kept, tuple) and kept[0] == marks else None
+
+
+def keep_current(key: str, marks: tuple[str, ...], value: Any, timeout: int = DEFAULT_TIMEOUT) -> None:
+    """Store a value computed after `fetch_current` read `marks` (a change since has moved them on)."""
+    cache.set(key, (marks, value), timeout=timeout)
+
+
+def cached(generation_names: Sequence[str], parts: tuple, compute: Callable[[], T], timeout: int | None = None) -> T:
+    """compute(), or its value kept under these parts while the generations stay where they were."""
+    key = key_of(parts)
+    value, marks, claim = fetch_current_or_claim(key, generation_names)
     if value is not None:
         return value
     try:
         value = compute()
-        cache.set(key, value, timeout=timeout or DEFAULT_TIMEOUT)
+        keep_current(key, marks, value, timeout or DEFAULT_TIMEOUT)
         return value
     finally:
-        if claimed:
-            release(key)
+        release(claim)
 
 
-def fetch_or_claim(key: str) -> tuple[Any, bool]:
-    """(the value under `key`, False), or (None, True) when this request is the one to compute it.
+def fetch_current_or_claim(key: str, generation_names: Sequence[str]) -> tuple[Any, tuple[str, ...], str | None]:
+    """As `fetch_current`, and, when there is no current value, the claim this request holds to compute it
+    (None if it holds none), for `release` once the value is kept.
 
     After a change moves a generation on, every request for a page misses at once; without a claim each
     would compute the same value (16 connections, 16 copies of a 0.2 s search). Others wait for the one
     holding the claim, and compute themselves only if it gives up without storing (a page not kept) or
     takes longer than CLAIM_WAIT_SECONDS."""
-    value = cache.get(key)
+    value, marks = fetch_current(key, generation_names)
     if value is not None:
-        return value, False
+        return value, marks, None
+    claim = f"claim:{key}:{':'.join(marks)}"
     deadline = time.monotonic() + CLAIM_WAIT_SECONDS
-    while not cache.add(f"claim:{key}", True, timeout=CLAIM_SECONDS):
+    while not cache.add(claim, True, timeout=CLAIM_SECONDS):
         time.sleep(CLAIM_POLL_SECONDS)
-        value = cache.get(key)
+        value = _if_current(cache.get(key), marks)
         if value is not None:
-            return value, False
+            return value, marks, None
         if time.monotonic() > deadline:
-            return None, False
-    return None, True
+            return None, marks, None
+    return None, marks, claim
 
 
-def release(key: str) -> None:
-    cache.delete(f"claim:{key}")
+def release(claim: str | None) -> None:
+    if claim is not None:
+        cache.delete(claim)
 
 
 # --- noticing changes ---------------------------------------------------------------------------------
@@ -134,35 +220,56 @@ def _changed(session: Session, names: Iterable[str]) -> None:
     session.info.setdefault("changed_generations", set()).update(names)
 
 
-def _generations_for(table: str, columns: set[str] | None) -> set[str]:
+def _generations_for(table: str, columns: set[str] | None, product_ids: Iterable[int] | None = None) -> set[str]:
+    """What a change to these columns (None: a whole row added or removed) of `table` moves on; for a stock
+    change, `product_ids` are the products it touched, None when they are not known."""
     name = TABLE_GENERATIONS.get(table)
     if name is None:
         return set()
     if name == "catalog" and columns is not None and columns <= STOCK_ONLY_COLUMNS:
-        return {"stock", "availability"} if "in_stock" in columns else {"stock"}
-    return {name}  # entries that depend on stock are keyed by the catalog generation too
+        touched = {ANY_PRODUCT_STOCK} if product_ids is None else {product_stock(i) for i in product_ids}
+        return {"stock", *touched, *(("availability",) if "in_stock" in columns else ())}
+    return {name}
+
+
+def _product_of(obj: Any) -> int | None:
+    """The product whose stock a changed row holds (a product or one of its options)."""
+    table = getattr(obj, "__tablename__", "")
+    return obj.id if table == "product" else obj.product_id if table == "variant" else None
+
+
+def _row_generation(obj: Any) -> set[str]:
+    owner = ROW_GENERATIONS.get(getattr(obj, "__tablename__", ""))
+    name = owner[0](obj) if owner else None
+    return {name} if name else set()
 
 
 def _note_flushed_changes(session: Session, _flush_context: Any) -> None:
     for obj in [*session.new, *session.deleted]:
-        _changed(session, _generations_for(getattr(obj, "__tablename__", ""), None))
+        _changed(session, _generations_for(getattr(obj, "__tablename__", ""), None) | _row_generation(obj))
     for obj in session.dirty:
         table = getattr(obj, "__tablename__", "")
-        if table not in TABLE_GENERATIONS:
+        if table not in TABLE_GENERATIONS and table not in ROW_GENERATIONS:
             continue
         state = sa.inspect(obj)
         columns = {attr.key for attr in state.attrs if attr.history.has_changes()}
-        if columns:
-            _changed(session, _generations_for(table, columns))
+        if columns and table in ROW_GENERATIONS:
+            _changed(session, _row_generation(obj))
+        elif columns:
+            product_id = _product_of(obj)
+            _changed(session, _generations_for(table, columns, None if product_id is None else (product_id,)))
 
 
 def _note_bulk_changes(execute_state: Any) -> Any:
     if not (execute_state.is_update or execute_state.is_delete or execute_state.is_insert):
         return None
-    mapper = execute_state.bind_mapper
-    if mapper is None:
+    table = _table_of(execute_state)
+    if table is None:
         return None
-    names = _generations_for(mapper.local_table.name, _updated_columns(execute_state))
+    options = execute_state.execution_options
+    names = _generations_for(table, _updated_columns(execute_state), options.get(STOCK_OF_PRODUCTS))
+    if table in ROW_GENERATIONS:
+        names |= set(options[TOUCHING]) if TOUCHING in options else {ROW_GENERATIONS[table][1]}
     if not names:
         return None
     if execute_state.is_insert:
@@ -176,6 +283,15 @@ def _note_bulk_changes(execute_state: Any) -> Any:
     return result
 
 
+def _table_of(execute_state: Any) -> str | None:
+    """The table an ORM or Core (Table.update()) statement writes to."""
+    mapper = execute_state.bind_mapper
+    if mapper is not None:
+        return mapper.local_table.name
+    table = getattr(execute_state.statement, "table", None)
+    return getattr(table, "name", None)
+
+
 def _updated_columns(execute_state: Any) -> set[str] | None:
     if not execute_state.is_update:
         return None
@@ -186,8 +302,7 @@ def _updated_columns(execute_state: Any) -> set[str] | None:
 def _bump_changed_generations(session: Session) -> None:
     changed = session.info.pop("changed_generations", ())
     if changed and has_app_context():  # scripts using a bare Session have no cache to keep in step
-        for name in changed:
-            bump(name)
+        bump_all(changed)
 
 
 def _forget_changes(session: Session, _previous_transaction: Any) -> None:

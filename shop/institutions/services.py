@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from shop.accounts.models import Role, User
 from shop.audit import services as audit
 from shop.core.approval import clean_reason, move_application
+from shop.core.cache import member, touching
 from shop.core.errors import RuleError
 from shop.core.korea import digits_only, is_valid_business_number, is_valid_postcode
 from shop.extensions import db
@@ -189,7 +190,7 @@ def _change_membership(user: User, institution: Institution, action: str, staff:
         update(User)
         .where(User.id == user.id, User.institution_id == institution.id, User.membership_approved.is_(False))
         .values(**values)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **touching(member(user.id)))
     )
     if result.rowcount != 1:
         db.session.rollback()

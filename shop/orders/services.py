@@ -15,6 +15,7 @@ from shop.accounts.models import Role, User
 from shop.cart.basket import Basket, max_qty_per_line, price_basket
 from shop.cart.models import Cart, CartItem
 from shop.audit import services as audit
+from shop.core.cache import cart_lines, note_changed, touching
 from shop.core.errors import RuleError
 from shop.core.korea import digits_only, is_valid_mobile, is_valid_phone, is_valid_postcode, normalize_phone
 from shop.core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
@@ -222,7 +223,7 @@ def _insert_order(buyer, basket: Basket, delivery: Delivery, key: str, channel, 
     # Lock order: option rows by id, as stock edits and the API take them, so two orders (or an order
     # and a stock edit) touching the same options wait for each other instead of deadlocking.
     for line in sorted(basket.lines, key=lambda line: line.variant.id):
-        stock.take(line.variant.id, line.quantity)
+        stock.take(line.variant.id, line.quantity, line.product.id)
     stock.refresh_in_stock(line.product.id for line in basket.lines)
     now = utcnow()
     invoice = payment_method is PaymentMethod.INVOICE
@@ -259,7 +260,11 @@ def _insert_order(buyer, basket: Basket, delivery: Delivery, key: str, channel, 
 
 def _remove_from_cart(buyer: User, variant_ids: list[int]) -> None:
     cart_id = sa.select(Cart.id).where(Cart.user_id == buyer.id).scalar_subquery()
-    db.session.execute(sa.delete(CartItem).where(CartItem.cart_id == cart_id, CartItem.variant_id.in_(variant_ids)))
+    emptied = db.session.scalars(
+        sa.delete(CartItem).where(CartItem.cart_id == cart_id, CartItem.variant_id.in_(variant_ids))
+        .returning(CartItem.cart_id).execution_options(**touching())
+    ).all()
+    note_changed(db.session, {cart_lines(c) for c in emptied})  # the header's count of this cart only
     db.session.commit()
 
 
@@ -343,7 +348,7 @@ def _give_back_stock(order: Order) -> None:
                                .order_by(OrderItem.variant_id)).all()  # the lock order stock takes
     for item in items:
         if item.stock_tracked and item.variant_id is not None:
-            stock.give_back(item.variant_id, item.quantity)
+            stock.give_back(item.variant_id, item.quantity, item.product_id)
     stock.refresh_in_stock(item.product_id for item in items if item.product_id)
 
 
@@ -590,7 +595,7 @@ def accept_return(shipment: Shipment, actor: User) -> str:
     _move_shipment_row(shipment, ShipmentStatus.RETURNED)
     for item in shipment.items:
         if item.stock_tracked and item.variant_id is not None:
-            stock.give_back(item.variant_id, item.quantity)
+            stock.give_back(item.variant_id, item.quantity, item.product_id)
     stock.refresh_in_stock(item.product_id for item in shipment.items if item.product_id)
     _record(shipment.order, shipment, frm.value, ShipmentStatus.RETURNED.value, actor, label, "반품 승인")
     return label
@@ -604,7 +609,7 @@ def _give_back_shipment_stock(shipment: Shipment) -> None:
     items = db.session.scalars(sa.select(OrderItem).where(OrderItem.shipment_id == shipment.id)).all()
     for item in items:
         if item.stock_tracked and item.variant_id is not None:
-            stock.give_back(item.variant_id, item.quantity)
+            stock.give_back(item.variant_id, item.quantity, item.product_id)
     stock.refresh_in_stock(item.product_id for item in items if item.product_id)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from shop.catalog.models import Product, Variant
+from shop.core.cache import stock_of
 from shop.extensions import db
 
 
@@ -16,25 +17,26 @@ class OutOfStock(Exception):
         self.variant_id = variant_id
 
 
-def take(variant_id: int, quantity: int) -> None:
+def take(variant_id: int, quantity: int, product_id: int) -> None:
     """Decrement a tracked option's stock by `quantity`, or raise OutOfStock and change nothing.
-    Untracked options (services, made to order) are left alone."""
+    Untracked options (services, made to order) are left alone. `product_id` is the option's product,
+    whose page is drawn anew."""
     result = db.session.execute(
         sa.update(Variant)
         .where(Variant.id == variant_id, sa.or_(Variant.track_stock.is_(False), Variant.stock >= quantity))
         .values(stock=sa.case((Variant.track_stock, Variant.stock - quantity), else_=Variant.stock))
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **stock_of((product_id,)))
     )
     if result.rowcount != 1:
         raise OutOfStock(variant_id)
 
 
-def give_back(variant_id: int, quantity: int) -> None:
+def give_back(variant_id: int, quantity: int, product_id: int | None) -> None:
     db.session.execute(
         sa.update(Variant)
         .where(Variant.id == variant_id, Variant.track_stock.is_(True))
         .values(stock=Variant.stock + quantity)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **stock_of((product_id,)))
     )
 
 
@@ -54,5 +56,5 @@ def refresh_in_stock(product_ids: Iterable[int]) -> None:
     db.session.execute(
         # Only flags that flip: an unchanged row would tell the cache that listings changed.
         sa.update(Product).where(Product.id.in_(ids), Product.in_stock != available).values(in_stock=available)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **stock_of(ids))
     )

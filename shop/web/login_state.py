@@ -8,8 +8,7 @@ from flask import Flask, current_app, flash, g, redirect, request, session
 from flask_login.utils import login_url
 
 from shop.accounts import login_sessions
-from shop.accounts.models import LoginSession, User
-from shop.cart import services as carts
+from shop.accounts.models import User
 from shop.extensions import login_manager
 
 SESSION_KEY = "sid"
@@ -50,8 +49,7 @@ def install(app: Flask) -> None:
         g.pop("header_cart_lines", None)
         if request.endpoint == "static" or "_user_id" not in session:
             return
-        found = login_sessions.find_with(session.get(SESSION_KEY), session.get("_user_id"),
-                                         carts.member_line_count(LoginSession.user_id))
+        found = login_sessions.signed_in(session.get(SESSION_KEY), session.get("_user_id"))
         login_session = found[0] if found else None
         idle = login_session is not None and login_sessions.is_idle(login_session, app.config["SESSION_IDLE_MINUTES"])
         if idle:

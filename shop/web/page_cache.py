@@ -4,8 +4,8 @@ A page is the same for every visitor, guest or member, except for a few late par
 links and cart count, the CSRF token in its forms, and on the product page the quantity limit and an
 institution buyer's quotation button. A shareable render writes a marker in their place (NUL characters,
 which no stored text can hold), and each visitor's copy is filled in as it is served. The key holds the
-URL, the Korean date (exhibition prices and phases turn at midnight) and the
-generations the page depends on, so a change to prices, stock, reviews or the site's settings is seen on
+URL and the Korean date (exhibition prices and phases turn at midnight); the page is kept with the
+generations it depends on, so a change to prices, stock, reviews or the site's settings is seen on
 the next request, as with `cached`. Visitors with a message waiting, and anything but GET, are rendered
 as usual."""
 from __future__ import annotations
@@ -20,7 +20,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from shop.catalog.listing import sort_generations
-from shop.core.cache import cache, cache_key, fetch_or_claim, release
+from shop.core.cache import fetch_current_or_claim, keep_current, key_of, release
 from shop.core.korea import kst_today
 
 RENDERING_SHAREABLE = "hamkke.page_cache.shareable"
@@ -55,8 +55,8 @@ def fill_late_parts(html: str) -> str:
 
 
 def shared_page(*generation_names: str, extra: Callable[[], Iterable[str]] | None = None):
-    """Serve this GET view's page from the cache to every visitor, keyed by the named
-    generations (and those `extra` adds for this request) besides "site", whose settings every footer shows.
+    """Serve this GET view's page from the cache to every visitor while the named generations (and those
+    `extra` adds for this request) stay where they were, besides "site", whose settings every footer shows.
     The view returns its page (a str) or raises; a page with its own status is served but not kept."""
 
     def decorate(view):
@@ -65,22 +65,21 @@ def shared_page(*generation_names: str, extra: Callable[[], Iterable[str]] | Non
             if not _shareable():
                 return view(**kwargs)
             names = ("site", *generation_names, *(extra() if extra else ()))
-            key = cache_key(names, ("page", request.path, sorted(request.args.items(multi=True)), kst_today()))
-            html, claimed = fetch_or_claim(key)
+            key = key_of(("page", request.path, sorted(request.args.items(multi=True)), kst_today()))
+            html, marks, claim = fetch_current_or_claim(key, names)
             if html is not None:
                 return _served(html, "hit")
             try:
-                return _rendered(view, kwargs, key)
+                return _rendered(view, kwargs, key, marks)
             finally:
-                if claimed:
-                    release(key)
+                release(claim)
 
         return serve
 
     return decorate
 
 
-def _rendered(view, kwargs: dict, key: str):
+def _rendered(view, kwargs: dict, key: str, marks: tuple[str, ...]):
     request.environ[RENDERING_SHAREABLE] = True
     try:
         result = view(**kwargs)
@@ -91,7 +90,7 @@ def _rendered(view, kwargs: dict, key: str):
     if not isinstance(result, str):
         return result
     if not _flashed_while_rendering():
-        cache.set(key, result)
+        keep_current(key, marks, result)
     return _served(result, "miss")
 
 

@@ -3,14 +3,23 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
-from shop.catalog.listing import SORTS, ListingFilters, list_products, parse_filters, with_category
+from shop.catalog.listing import (
+    SORTS,
+    ListingFilters,
+    list_products,
+    more_from_enterprise,
+    parse_filters,
+    with_category,
+)
 from shop.catalog.services import (
     category_product_counts,
     get_category,
     product_counts_by_enterprise_type,
     product_detail,
+    product_id_by_slug,
     top_categories,
 )
+from shop.core.cache import ANY_PRODUCT_STOCK, product_stock
 from shop.core.html import sanitize_html
 from shop.core.korea import SEOUL_DISTRICTS, kst_today
 from shop.core.money import format_krw
@@ -29,9 +38,13 @@ bp = Blueprint("storefront", __name__)
 MAX_SLUG_LENGTH = 200
 
 
+def _possible_slug(slug: str) -> bool:
+    """False for slugs that no row can have (NUL bytes break PostgreSQL, huge ones waste a query)."""
+    return len(slug) <= MAX_SLUG_LENGTH and "\x00" not in slug
+
+
 def _checked_slug(slug: str) -> str:
-    """Slugs that no row can have (NUL bytes break PostgreSQL, huge ones waste a query) are 404s."""
-    if len(slug) > MAX_SLUG_LENGTH or "\x00" in slug:
+    if not _possible_slug(slug):
         abort(404)
     return slug
 
@@ -105,14 +118,20 @@ def category(slug: str):
     )
 
 
+def _stock_of_this_product() -> tuple[str, ...]:
+    """A product page shows its options' stock: it changes with a sale of this product, not of any other."""
+    slug = request.view_args["slug"]
+    return (product_stock(product_id_by_slug(slug)),) if _possible_slug(slug) else ()
+
+
 @bp.get("/products/<slug>")
-@shared_page("catalog", "stock", "reviews")
+# "availability": the enterprise's other products below show their sold-out flags.
+@shared_page("catalog", "reviews", "availability", ANY_PRODUCT_STOCK, extra=_stock_of_this_product)
 def product(slug: str):
     today = kst_today()
     detail = product_detail(_checked_slug(slug), today) or abort(404)
     enterprise = detail.product.enterprise
-    siblings = list_products(ListingFilters(enterprise_id=enterprise.id, per_page=5), today, with_total=False)
-    siblings.items = [p for p in siblings.items if p.id != detail.product.id][:4]
+    siblings = more_from_enterprise(detail.product, today)
     return render_template(
         "storefront/product.html",
         detail=detail,

@@ -229,7 +229,7 @@ def test_a_price_change_applies_at_once_and_is_recorded(app, seller, on_sale):
 def test_setting_stock_never_puts_back_units_an_order_took_meanwhile(app, seller, on_sale):
     variant = on_sale.variants[0]
     seen = variant.stock  # 40, as the form showed it
-    stock.take(variant.id, 3)  # an order placed while the form was open
+    stock.take(variant.id, 3, variant.product_id)  # an order placed while the form was open
     db.session.commit()
     with pytest.raises(ListingInvalid) as refused:
         editing.update_option(seller.enterprise_id, on_sale.id, variant.id,
@@ -246,7 +246,7 @@ def test_setting_stock_never_puts_back_units_an_order_took_meanwhile(app, seller
 
 def test_an_unchanged_stock_figure_leaves_an_orders_decrement_alone(app, seller, on_sale):
     variant = on_sale.variants[0]
-    stock.take(variant.id, 5)
+    stock.take(variant.id, 5, variant.product_id)
     db.session.commit()
     editing.update_option(seller.enterprise_id, on_sale.id, variant.id,
                           OptionInput(name="300g", price_krw=8000, stock=40), seller, stock_seen=40)

@@ -64,7 +64,7 @@ def test_selling_out_removes_a_product_from_a_cached_in_stock_listing(client, ma
     make_product(name="사과청", category=shelf)
     assert sorted(names_on(client, "/categories/jam?in_stock=1")) == ["딸기잼", "사과청"]
 
-    stock.take(last_one.variants[0].id, 1)  # as an order does: a conditional UPDATE, then the sold-out flag
+    stock.take(last_one.variants[0].id, 1, last_one.id)  # as an order does: a conditional UPDATE, then the sold-out flag
     stock.refresh_in_stock([last_one.id])
     db.session.commit()
     assert names_on(client, "/categories/jam?in_stock=1") == ["사과청"]
@@ -96,7 +96,7 @@ def test_a_rolled_back_change_moves_no_generation(app, make_product):
 def test_stock_only_changes_keep_the_catalog_generation(app, make_product):
     product = make_product(variants=[("기본", 5000, 5)])
     catalog, stock_mark = shop_cache.generation("catalog"), shop_cache.generation("stock")
-    stock.take(product.variants[0].id, 1)
+    stock.take(product.variants[0].id, 1, product.id)
     db.session.commit()
     assert shop_cache.generation("catalog") == catalog
     assert shop_cache.generation("stock") != stock_mark

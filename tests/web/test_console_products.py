@@ -225,7 +225,7 @@ def test_price_and_stock_apply_at_once_and_a_stale_stock_figure_is_refused(app, 
     assert (db.session.get(Variant, variant.id).price_krw, db.session.get(Variant, variant.id).stock) == (7900, 60)
     assert "7,900원" in text(client.get(f"/products/{on_sale.slug}"))
 
-    stock.take(variant.id, 2)  # sold while the enterprise had the page open showing 60
+    stock.take(variant.id, 2, variant.product_id)  # sold while the enterprise had the page open showing 60
     db.session.commit()
     response = post(client, edit_url(on_sale), url, option_form(variant, stock="80", stock_seen="60"),
                     follow_redirects=True)

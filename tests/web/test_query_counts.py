@@ -121,4 +121,4 @@ def test_product_page_query_count_does_not_grow_with_options(client, count_queri
         with count_queries() as queries:
             assert client.get(f"/products/{slug}").status_code == 200
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= MAX_QUERIES
+    assert counts[0] == counts[1] <= MAX_QUERIES, "\n".join(" ".join(q.split())[:110] for q in queries)

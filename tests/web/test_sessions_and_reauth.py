@@ -2,16 +2,18 @@
 staff re-entering their password before approving or suspending."""
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from shop.accounts import login_sessions
 from shop.accounts.models import LoginSession, Role
 from shop.enterprises.models import Enterprise
 from shop.extensions import db
 from shop.models_base import ApprovalStatus, utcnow
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, make_test_app, signed_in
 
 
 def text(response) -> str:
@@ -76,12 +78,94 @@ def test_activity_keeps_a_session_alive(app, client, login, make_user):
     assert last_seen.replace(tzinfo=None) > (utcnow() - timedelta(minutes=1)).replace(tzinfo=None)
 
 
-def test_a_closed_account_is_signed_out_at_its_next_request(client, login, make_user):
+def test_a_closed_account_is_signed_out_at_its_next_request(app, make_user):
     member = make_user(Role.CONSUMER)
-    login(member)
+    browser, _ = browser_of(app, member)
+    with app.app_context():  # each request a context of its own, as in a server
+        assert browser.get("/account").status_code == 200  # the session lookup is now in the cache
     member.is_active_member = False
     db.session.commit()
-    assert client.get("/account").status_code == 302
+    with app.app_context():
+        assert browser.get("/account").status_code == 302
+
+
+# --- the cached session lookup: every change to a member counts from their next request ---------------
+
+
+def header_of(client, url: str = "/") -> str:
+    with client.application.app_context():  # a request of its own, as in a server
+        page = text(client.get(url))
+    return page[page.index("<header"):page.index("</header>")]
+
+
+def browser_of(app, user):
+    with app.app_context():
+        return signed_in(app, user)
+
+
+def test_ending_every_session_of_a_member_signs_out_each_browser_at_once(app, make_user):
+    member = make_user(Role.CONSUMER, name="김하늘")
+    browsers = [browser_of(app, member)[0] for _ in range(2)]
+    for browser in browsers:
+        assert "김하늘" in header_of(browser) and "로그아웃" in header_of(browser)
+
+    login_sessions.end_all(member, "closed")
+    db.session.commit()
+    for browser in browsers:
+        assert "김하늘" not in header_of(browser) and "로그인" in header_of(browser)
+
+
+def test_a_session_ended_by_a_statement_that_names_no_member_is_ended_too(app, make_user):
+    member = make_user(Role.CONSUMER, name="김하늘")
+    browser, _ = browser_of(app, member)
+    assert "김하늘" in header_of(browser)
+    db.session.execute(sa.update(LoginSession).values(ended_at=utcnow(), end_reason="maintenance"))
+    db.session.commit()
+    assert "김하늘" not in header_of(browser)
+
+
+def test_a_new_name_and_role_show_at_the_next_request(app, make_user):
+    member = make_user(Role.CONSUMER, name="김하늘")
+    browser, _ = browser_of(app, member)
+    assert "김하늘" in header_of(browser) and "관리" not in header_of(browser)
+    member.name = "김바다"
+    member.role = Role.ADMIN
+    db.session.commit()
+    header = header_of(browser)
+    assert "김바다" in header and "김하늘" not in header and "관리" in header
+
+
+def test_the_cart_count_follows_another_browser_of_the_same_member(app, make_user, make_product):
+    member = make_user(Role.CONSUMER)
+    jam, tea = make_product(name="딸기잼"), make_product(name="유자차")
+    phone, laptop = browser_of(app, member), browser_of(app, member)
+    assert '<span class="cart-count">(0)</span>' in header_of(phone[0])
+    for product, expected in ((jam, 1), (tea, 2)):
+        with app.app_context():
+            added = laptop[0].post("/cart/items", data={"csrf_token": laptop[1], "quantity": "1",
+                                                          "variant_id": str(product.variants[0].id)})
+        assert added.status_code in (302, 303)
+        assert f'<span class="cart-count">({expected})</span>' in header_of(phone[0])
+
+
+def test_a_logout_in_one_worker_counts_in_another_sharing_redis(app, make_user):
+    """Two apps stand for two gunicorn workers sharing the database and the Redis cache."""
+    shared = {"CACHE_REDIS_URL": "redis://127.0.0.1:6379/0", "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}:"}
+    first, second = make_test_app(**shared), make_test_app(**shared)
+    member = make_user(Role.CONSUMER, name="김하늘")
+    browser, token = browser_of(first, member)
+    cookie = browser.get_cookie("session").value
+    copy = second.test_client()
+    copy.set_cookie("session", cookie)
+    assert "김하늘" in header_of(copy) and "김하늘" in header_of(copy)  # the second visit is served from Redis
+
+    with first.app_context():
+        assert browser.post("/logout", data={"csrf_token": token}).status_code in (302, 303)
+    assert "김하늘" not in header_of(copy)
+    for worker in (first, second):
+        with worker.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 # --- staff confirm their password before deciding -------------------------------------------------

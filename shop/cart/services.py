@@ -264,10 +264,6 @@ def _count_lines(cart_id: int) -> int:
     return db.session.scalar(sa.select(sa.func.count(CartItem.id)).where(CartItem.cart_id == cart_id)) or 0
 
 
-def _lines_of(owner) -> sa.Select:
-    return sa.select(sa.func.count(CartItem.id)).join(Cart, Cart.id == CartItem.cart_id).where(owner)
-
-
 def line_count_of_cart(cart_id: int | None) -> int:
     """Lines in this cart (0 for none), cached until one is added, changed or removed: every page a member
     sees shows the count."""
@@ -289,7 +285,8 @@ def count_lines_for(*, user_id: int | None = None, token: str | None = None) -> 
         owner = _is_guest_cart(token)
     else:
         return 0
-    return db.session.scalar(_lines_of(owner)) or 0
+    stmt = sa.select(sa.func.count(CartItem.id)).join(Cart, Cart.id == CartItem.cart_id).where(owner)
+    return db.session.scalar(stmt) or 0
 
 
 def price_reason(line: BasketLine) -> str | None:

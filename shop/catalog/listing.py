@@ -206,16 +206,23 @@ def _page_ids(filters: ListingFilters, with_total: bool) -> tuple[list[int], int
     return ids, total
 
 
+def _with_card_rows(stmt):
+    """The products of `stmt` (visible_products(), which joins the enterprise) with what a card shows:
+    enterprise, images and category, in the same query."""
+    return db.session.scalars(stmt.options(
+        contains_eager(Product.enterprise), joinedload(Product.images), joinedload(Product.category)
+    )).unique()
+
+
 def more_from_enterprise(product: Product, today: date, count: int = 4) -> ProductPage:
     """The enterprise's newest other products, for the product page: one query for the products (and one
     for their special prices), where a cached listing would take two on a cold cache; the page that
     shows them is cached whole."""
-    items = list(db.session.scalars(
+    items = list(_with_card_rows(
         visible_products()
         .where(Product.enterprise_id == product.enterprise_id, Product.id != product.id)
         .order_by(*SORTS["newest"][1]).limit(count)
-        .options(contains_eager(Product.enterprise), joinedload(Product.images), joinedload(Product.category))
-    ).unique())
+    ))
     return ProductPage(items=items, special_prices=special_prices_for_products([p.id for p in items], today),
                        total=len(items), page=1, per_page=count)
 
@@ -245,11 +252,7 @@ def list_products(filters: ListingFilters, today: date | None = None, *, with_to
                         lambda: _page_ids(filters, with_total))
     items: list[Product] = []
     if ids:
-        loaded = db.session.scalars(
-            visible_products().where(Product.id.in_(ids)).options(
-                contains_eager(Product.enterprise), joinedload(Product.images), joinedload(Product.category)
-            )
-        ).unique()
+        loaded = _with_card_rows(visible_products().where(Product.id.in_(ids)))
         by_id = {product.id: product for product in loaded}
         items = [by_id[i] for i in ids if i in by_id]
     specials = special_prices_for_products([p.id for p in items], today or kst_today())

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import Flask, has_app_context, has_request_context, request
+from flask import Flask, has_app_context
 from flask_caching import Cache
 from sqlalchemy.orm import Session
 
@@ -78,28 +78,10 @@ def init_cache(app: Flask) -> None:
         sa.event.listen(Session, "after_soft_rollback", _forget_changes)
 
 
-def _seen() -> dict[str, str]:
-    """Generations already read in this request: one round trip each per request, not per cached value."""
-    # Kept in the request's own environ, not in g, which outlives a request when an app context is reused.
-    return request.environ.setdefault("hamkke.cache_generations", {}) if has_request_context() else {}
-
-
 def generation(name: str) -> str:
-    return generations((name,))[0]
-
-
-def generations(names: Iterable[str]) -> list[str]:
-    """The current number of each generation, reading those not yet seen in this request in one round trip."""
-    names = list(names)
-    seen = _seen()
-    unseen = [name for name in names if name not in seen]
-    if unseen:
-        found = dict(zip(unseen, cache.get_many(*(f"gen:{name}" for name in unseen)), strict=True))
-        missing = [name for name, current in found.items() if current is None]
-        seen.update(found)
-        if missing:
-            seen.update(bump_all(missing))
-    return [seen[name] for name in names]
+    """The current number of a generation, started if it has none."""
+    current = cache.get(f"gen:{name}")
+    return current if current is not None else bump(name)
 
 
 def bump(name: str) -> str:
@@ -112,7 +94,6 @@ def bump_all(names: Iterable[str]) -> dict[str, str]:
     value = str(time.time_ns())
     moved = dict.fromkeys(names, value)
     cache.set_many({f"gen:{name}": value for name in moved}, timeout=0)
-    _seen().update(moved)
     return moved
 
 
@@ -157,7 +138,6 @@ def fetch_current(key: str, generation_names: Sequence[str]) -> tuple[Any, tuple
     missing = [name for name, mark in current.items() if mark is None]
     if missing:
         current.update(bump_all(missing))
-    _seen().update(current)
     marks = tuple(current[name] for name in generation_names)
     return _if_current(found[0], marks), marks
 

@@ -177,10 +177,12 @@ def endpoints(plan: dict) -> list[Endpoint]:
 
 
 def warm_up(args, server: servers.Server, eps: list[Endpoint]) -> None:
-    """First requests load templates, fill pools and caches; they are not measured."""
+    """First requests load templates, fill pools and caches; they are not measured. Every page a run draws
+    from is visited once (500 product pages among them), so that each page's run measures it as visitors
+    find it in use, not the first drawing of pages no one has opened yet."""
     with requests.Session() as http:
         for ep in eps:
-            for path in ep.paths[: 1 if args.quick else 20]:
+            for path in ep.paths[:1] if args.quick else ep.paths:
                 http.get(server.base + path, headers={"User-Agent": sessions.USER_AGENT}, timeout=60)
     for ep in eps:
         if args.warmup and ep.kind == "get":
@@ -214,17 +216,28 @@ def search_completeness(server: servers.Server, plan: dict, truth: dict) -> dict
     return found
 
 
-def solo_server_ms(args, server: servers.Server, ep: Endpoint, requests_each: int) -> tuple[float, float]:
+def solo_server_ms(args, server: servers.Server, ep: Endpoint, plan: dict, requests_each: int,
+                   *, forget_catalog: bool) -> tuple[float, float]:
     """Server time (X-Bench-Server-Us) of the page's requests sent one after another on one connection,
-    each after the catalog changed: the time of the search itself, not of a cached page or listing."""
+    each after the catalog changed, so that no cached page or listing serves it: the time of the search itself.
+
+    The change is an enterprise's price edit through its API (a catalog change that names its product), or,
+    with `forget_catalog`, the catalog's generation deleted from Redis, as after a change to every product
+    (an enterprise's approval) or a Redis restart: nothing kept for the catalog can be used."""
     times = []
     cache = redis.Redis.from_url(args.redis_url)
+    api = plan["api"]
+    auth = {"Authorization": f"Bearer {api['key']}", "User-Agent": sessions.USER_AGENT}
     with requests.Session() as http:
-        for _ in range(requests_each):
+        for n in range(requests_each):
             for path in ep.paths:
-                # As if an enterprise had just edited a product: the shop finds no catalog generation, starts
-                # a new one, and every page and listing cached under the old one is missed.
-                cache.delete(f"{CACHE_KEY_PREFIX}gen:catalog")
+                if forget_catalog:
+                    cache.delete(f"{CACHE_KEY_PREFIX}gen:catalog")
+                else:
+                    sku = api["skus"][n % len(api["skus"])]
+                    edit = http.patch(f"{server.base}/api/v1/enterprise/options/{sku}", headers=auth, timeout=60,
+                                      json={"price_krw": 10_000 + 10 * (n % 50) + len(times) % 2 * 5})
+                    edit.raise_for_status()
                 answer = http.get(server.base + path, headers={"User-Agent": sessions.USER_AGENT}, timeout=60)
                 if "X-Bench-Server-Us" in answer.headers:
                     times.append(int(answer.headers["X-Bench-Server-Us"]) / 1000)
@@ -277,7 +290,9 @@ def run_database(args, db: str) -> DbRun:
         for ep in eps:
             if ep.search_syllables:
                 server.wait_idle()
-                run.solo_ms[ep.name] = solo_server_ms(args, server, ep, 1 if args.quick else 25)
+                each = 1 if args.quick else 25
+                run.solo_ms[ep.name] = solo_server_ms(args, server, ep, plan, each, forget_catalog=False)
+                run.solo_cold_ms[ep.name] = solo_server_ms(args, server, ep, plan, each, forget_catalog=True)
         server.wait_idle()
         since = datetime.now(UTC).isoformat()  # the seed's past orders may include this option too
         run.race = race.run(server.base, race_buyers, plan["race"]["id"], plan["race"]["stock"])
@@ -311,7 +326,7 @@ def benchmark(args, argv: list[str]) -> int:
     options = {"products": args.products, "workers": os.environ.get("BENCH_WORKERS", "2"),
                "worker_class": os.environ.get("BENCH_WORKER_CLASS", "gthread"),
                "threads": os.environ.get("BENCH_THREADS", "4"), "connections": args.connections,
-               "duration": args.duration}
+               "duration": args.duration, "warmup": args.warmup}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report.markdown(runs, info, options, commands, checked), encoding="utf-8")
     print_targets(checked)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -17,13 +17,19 @@ from shop.core.cache import cached
 from shop.core.korea import SEOUL_DISTRICTS, kst_today
 from shop.enterprises.models import Enterprise, EnterpriseType
 from shop.extensions import db
+from shop.search import matches
 from shop.search.services import matching_ids
 
+# Each sort: its label, the column it orders by, and whether it descends; ties go by id the same way.
+SORT_KEYS = {
+    "newest": ("신상품순", Product.created_at, True),
+    "price_asc": ("낮은 가격순", Product.price_krw, False),
+    "price_desc": ("높은 가격순", Product.price_krw, True),
+    "popular": ("인기순", Product.sales_count, True),
+}
 SORTS = {
-    "newest": ("신상품순", (Product.created_at.desc(), Product.id.desc())),
-    "price_asc": ("낮은 가격순", (Product.price_krw.asc(), Product.id.asc())),
-    "price_desc": ("높은 가격순", (Product.price_krw.desc(), Product.id.desc())),
-    "popular": ("인기순", (Product.sales_count.desc(), Product.id.desc())),
+    name: (label, (column.desc(), Product.id.desc()) if descending else (column.asc(), Product.id.asc()))
+    for name, (label, column, descending) in SORT_KEYS.items()
 }
 MAX_PAGE = 10_000
 MAX_PRICE = 100_000_000
@@ -157,8 +163,11 @@ class ProductPage:
         return product.price_krw if special is None else min(product.price_krw, special)
 
 
-def _filtered(filters: ListingFilters):
+def _filtered(filters: ListingFilters, only: Collection[int] | None = None):
+    """The visible products the filters let through (of the products `only`, when given)."""
     stmt = visible_products(join_enterprise=bool(filters.enterprise_types or filters.district))
+    if only is not None:
+        stmt = stmt.where(Product.id.in_(sorted(only)))
     if filters.category_ids:
         stmt = stmt.where(Product.category_id.in_(filters.category_ids))
     if filters.enterprise_id is not None:
@@ -174,7 +183,7 @@ def _filtered(filters: ListingFilters):
     if filters.in_stock:
         stmt = stmt.where(Product.in_stock.is_(True))
     if filters.q:
-        ids = matching_ids(filters.q)
+        ids = matching_ids(filters.q, among=only)
         if ids is None:
             return stmt.where(sa.false())
         if db.engine.dialect.name == "postgresql":
@@ -204,6 +213,19 @@ def _page_ids(filters: ListingFilters, with_total: bool) -> tuple[list[int], int
     # A page past the end has no row to carry the count.
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.with_only_columns(Product.id).subquery()))
     return ids, total
+
+
+def _search_page_ids(filters: ListingFilters) -> tuple[list[int], int]:
+    """A search's page of ids and how many match, from its whole list of matches, which the cache keeps and
+    brings up to date product by product as the catalog changes (shop/search/matches.py)."""
+    _label, column, descending = SORT_KEYS[filters.sort]
+
+    def rows_of(only):
+        stmt = _filtered(filters, only).with_only_columns(Product.id, column)
+        return db.session.execute(stmt.order_by(*SORTS[filters.sort][1])).all()
+
+    whole = replace(filters, page=1, per_page=1)  # repr has category_ids
+    return matches.page_of(whole, rows_of, descending, (filters.page - 1) * filters.per_page, filters.per_page)
 
 
 def _with_card_rows(stmt):
@@ -241,15 +263,21 @@ def listing_generations(filters: ListingFilters) -> tuple[str, ...]:
     return ("catalog", "availability") if filters.in_stock else ("catalog",)
 
 
-def list_products(filters: ListingFilters, today: date | None = None, *, with_total: bool = True) -> ProductPage:
-    """One page of products with their enterprise, category, images and running special prices.
+def listing_ids(filters: ListingFilters, *, with_total: bool = True) -> tuple[list[int], int | None]:
+    """Which products a listing page shows, in order, and how many match (None unless `with_total`).
 
-    Which products, in which order, and how many match are cached until the catalog changes (or what
-    `listing_generations` names); the products themselves are loaded fresh by id, so
-    prices, stock and names are always current. Two queries when cached (products with their enterprise,
-    category and images; running special prices), three when not."""
-    ids, total = cached(listing_generations(filters), ("listing", filters, with_total),  # repr has category_ids
-                        lambda: _page_ids(filters, with_total))
+    A search's come from its whole list of matches, which follows the catalog product by product; other
+    listings' are cached until the catalog changes (or what `listing_generations` names)."""
+    if filters.q and listing_generations(filters) == ("catalog",):
+        return _search_page_ids(filters)
+    return cached(listing_generations(filters), ("listing", filters, with_total),  # repr has category_ids
+                  lambda: _page_ids(filters, with_total))
+
+
+def products_of_page(filters: ListingFilters, ids: list[int], total: int | None,
+                     today: date | None = None) -> ProductPage:
+    """The page's products loaded fresh by id with their enterprise, category, images and running special
+    prices (two queries), so prices, stock and names are always current."""
     items: list[Product] = []
     if ids:
         loaded = _with_card_rows(visible_products().where(Product.id.in_(ids)))
@@ -260,3 +288,10 @@ def list_products(filters: ListingFilters, today: date | None = None, *, with_to
         total = len(items)
     return ProductPage(items=items, special_prices=specials, total=total or 0, page=filters.page,
                        per_page=filters.per_page)
+
+
+def list_products(filters: ListingFilters, today: date | None = None, *, with_total: bool = True) -> ProductPage:
+    """One page of products (`listing_ids`, then `products_of_page`): two queries when the ids are cached,
+    three when not."""
+    ids, total = listing_ids(filters, with_total=with_total)
+    return products_of_page(filters, ids, total, today)

@@ -24,7 +24,7 @@ from shop.catalog.models import Product, ProductEventKind, ProductStatus, Varian
 from shop.catalog.review import record
 from shop.catalog.stock_sheet import MIN_PRICE_KRW
 from shop.catalog.stock_table import MAX_STOCK, refresh_listings
-from shop.core.cache import stock_of
+from shop.core.cache import catalog_products, stock_of
 from shop.core.errors import RuleError
 from shop.core.transactions import write_transaction
 from shop.extensions import db
@@ -308,7 +308,8 @@ def _write(wanted: list[_Wanted], known: dict) -> list[tuple[_Wanted, tuple[str,
                 condition.append(Variant.stock == (w.expected_stock if w.expected_stock is not None
                                                    else variant.stock))
             done = db.session.execute(sa.update(Variant).where(*condition).values(**values).execution_options(
-                synchronize_session=False, **stock_of((variant.product_id,)))).rowcount
+                synchronize_session=False, **stock_of((variant.product_id,)),
+                **catalog_products((variant.product_id,)))).rowcount
             if done != 1:
                 now = db.session.scalar(sa.select(Variant.stock).where(Variant.id == variant.id))
                 seen = variant.stock if w.expected_stock is None else w.expected_stock

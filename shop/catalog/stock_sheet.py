@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from shop.catalog.models import Product, Variant
 from shop.catalog.stock_table import MAX_STOCK, StockError, refresh_listings
-from shop.core.cache import stock_of
+from shop.core.cache import catalog_products, stock_of
 from shop.core.documents import Column
 from shop.core.documents.spreadsheet import INT, to_csv
 from shop.core.money import parse_krw
@@ -437,7 +437,8 @@ def apply(enterprise_id: int, planned: Sequence[PlannedRow]) -> Applied:
         if edits:
             db.session.execute(
                 variants.update().where(variants.c.id == sa.bindparam("b_id"))
-                .values(price_krw=sa.bindparam("b_price"), track_stock=sa.bindparam("b_track")),
+                .values(price_krw=sa.bindparam("b_price"), track_stock=sa.bindparam("b_track"))
+                .execution_options(**catalog_products(known[r.sku].product_id for r in edits)),
                 [{"b_id": known[r.sku].variant_id, "b_price": r.price_krw, "b_track": r.track_stock} for r in edits],
             )
         refresh_listings(known[row.sku].product_id for row in planned)

@@ -9,12 +9,14 @@ one member, one cart), read back with them in one round trip and used only while
 Any committed change to a table of a generation moves its number on (see "noticing changes" below), so
 nothing needs to know which entries a change affects. A value that shows prices or stock depends on the
 generations those move: listing ids on "catalog" (a price edit is a catalog change), pages
-(shop/web/page_cache.py) on what they show."""
+(shop/web/page_cache.py) on what they show. Each move of "catalog" also records the products it touched, so a
+search's whole list of matches is brought up to date rather than computed again (shop/search/matches.py)."""
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -39,6 +41,21 @@ TABLE_GENERATIONS = {
 STOCK_ONLY_COLUMNS = {"stock", "in_stock", "sales_count", "updated_at"}
 STOCK_OF_PRODUCTS = "stock_of_products"  # execution option: the products a bulk stock UPDATE touches
 ANY_PRODUCT_STOCK = "stock:any"  # moved by a stock change whose products are not known
+# Catalog tables whose rows say nothing about which products a listing holds or in which order; the product of
+# a row of the others (None: every product may have changed, as with an enterprise's approval or a category).
+LISTING_NEUTRAL_TABLES = {"price_tier", "product_image", "exhibition", "exhibition_item", "exhibition_price",
+                          "art_collaboration", "artist", "social_value_record"}
+PRODUCT_OF_ROW: dict[str, Callable[[Any], int]] = {
+    "product": lambda row: row.id,
+    "variant": lambda row: row.product_id,
+    "product_search": lambda row: row.product_id,
+}
+CATALOG_PRODUCTS = "catalog_products"  # execution option: the products a bulk catalog write touches
+# Moved with "catalog" by a change not limited to known products' own rows (an enterprise, a category, an
+# image, an exhibition); a change limited to them moves each one's `product_catalog` instead.
+CATALOG_SHARED = "catalog:shared"
+CATALOG_LINK_SECONDS = 3600
+MAX_CATALOG_LINKS = 64
 
 
 def member(user_id: int) -> str:
@@ -103,11 +120,23 @@ def product_stock(product_id: int) -> str:
     return f"stock:{product_id}"
 
 
+def product_catalog(product_id: int) -> str:
+    """The generation of one product's own catalog rows (the product, its options, its search row): a page
+    showing some products depends on theirs and on CATALOG_SHARED, not on every product's edits."""
+    return f"catalog:{product_id}"
+
+
 def stock_of(product_ids: Iterable[int | None]) -> dict[str, tuple[int, ...]]:
     """Execution options telling the cache which products a bulk UPDATE of stock touches; without
     them (or with an unknown product among them) every product page is drawn anew after it."""
     ids = tuple(product_ids)
     return {} if None in ids else {STOCK_OF_PRODUCTS: ids}
+
+
+def catalog_products(product_ids: Iterable[int]) -> dict[str, tuple[int, ...]]:
+    """Execution options telling the cache which products a bulk catalog write touches; without them,
+    listings kept with their changes (`catalog_changes_since`) are computed anew after it."""
+    return {CATALOG_PRODUCTS: tuple(product_ids)}
 
 
 def touching(*names: str) -> dict[str, tuple[str, ...]]:
@@ -133,13 +162,21 @@ def fetch_current(key: str, generation_names: Sequence[str]) -> tuple[Any, tuple
 
     A value is kept with the numbers read before it was computed, not under a key made of them: the
     value and the numbers to check it against come back together, and a stale value is replaced in place."""
+    kept, marks = fetch_kept(key, generation_names)
+    return _if_current(kept, marks), marks
+
+
+def fetch_kept(key: str, generation_names: Sequence[str]) -> tuple[tuple[tuple[str, ...], Any] | None,
+                                                                    tuple[str, ...]]:
+    """(what `keep_current` stored under `key`, current or not: its marks and value; the generations'
+    current numbers), in one round trip."""
     found = cache.get_many(key, *(f"gen:{name}" for name in generation_names))
     current = dict(zip(generation_names, found[1:], strict=True))
     missing = [name for name, mark in current.items() if mark is None]
     if missing:
         current.update(bump_all(missing))
-    marks = tuple(current[name] for name in generation_names)
-    return _if_current(found[0], marks), marks
+    kept = found[0] if isinstance(found[0], tuple) and len(found[0]) == 2 else None
+    return kept, tuple(current[name] for name in generation_names)
 
 
 def _if_current(kept: Any, marks: tuple[str, ...]) -> Any:
@@ -193,11 +230,70 @@ def release(claim: str | None) -> None:
         cache.delete(claim)
 
 
+# --- the catalog's changes, product by product ----------------------------------------------------------
+# Each move of "catalog" keeps a link to the number before it and the products its change touched, so a value
+# computed under an older number (a search's whole list of matches) can be brought up to date by looking at
+# those products alone, instead of being computed again after every edit anywhere in the catalog.
+
+_swap_lock = threading.Lock()
+
+
+def _swap(key: str, value: str) -> Any:
+    """Set `key` to `value` and return what it held, atomically across workers (Redis GETSET)."""
+    backend = cache.cache
+    client = getattr(backend, "_write_client", None)
+    if client is not None:
+        old = client.getset(f"{backend._get_prefix()}{key}", backend.serializer.dumps(value))
+        return backend.serializer.loads(old)
+    with _swap_lock:  # this process's memory: one process, so a lock is enough
+        old = cache.get(key)
+        cache.set(key, value, timeout=0)
+        return old
+
+
+def _advance_catalog(products: frozenset[int] | None) -> None:
+    """Move "catalog" on, linking the new number to the one before and to the products changed (None: any)."""
+    value = str(time.time_ns())
+    before = _swap("gen:catalog", value)
+    if before is not None:
+        cache.set(f"catalog-link:{value}", (before, products), timeout=CATALOG_LINK_SECONDS)
+
+
+def catalog_changes_since(old: str, new: str) -> set[int] | None:
+    """The products whose catalog rows changed after generation `old` up to `new`; None when that is not
+    known (a change to every product's listing, such as an enterprise's approval, a forgotten link or too
+    many changes), and the caller must compute afresh."""
+    changed: set[int] = set()
+    mark = new
+    for _ in range(MAX_CATALOG_LINKS):
+        if mark == old:
+            return changed
+        link = cache.get(f"catalog-link:{mark}")
+        if link is None or link[1] is None:
+            return None
+        mark, products = link
+        changed.update(products)
+    return None
+
+
 # --- noticing changes ---------------------------------------------------------------------------------
 
 
 def _changed(session: Session, names: Iterable[str]) -> None:
     session.info.setdefault("changed_generations", set()).update(names)
+
+
+def _note_catalog_products(session: Session, table: str, products: Iterable[int] | None) -> None:
+    """Remember which products this transaction's catalog change touches (None: unknown, so all)."""
+    known = session.info.setdefault("catalog_products", set())
+    if table in LISTING_NEUTRAL_TABLES:
+        session.info["catalog_shared"] = True
+    if known is None or table in LISTING_NEUTRAL_TABLES:
+        return
+    if products is None or table not in PRODUCT_OF_ROW:
+        session.info["catalog_products"] = None
+    else:
+        known.update(products)
 
 
 def _generations_for(table: str, columns: set[str] | None, product_ids: Iterable[int] | None = None) -> set[str]:
@@ -218,6 +314,11 @@ def _product_of(obj: Any) -> int | None:
     return obj.id if table == "product" else obj.product_id if table == "variant" else None
 
 
+def _products_of_row(table: str, obj: Any) -> tuple[int] | None:
+    product_of = PRODUCT_OF_ROW.get(table)
+    return None if product_of is None else (product_of(obj),)
+
+
 def _row_generation(obj: Any) -> set[str]:
     owner = ROW_GENERATIONS.get(getattr(obj, "__tablename__", ""))
     name = owner[0](obj) if owner else None
@@ -226,7 +327,11 @@ def _row_generation(obj: Any) -> set[str]:
 
 def _note_flushed_changes(session: Session, _flush_context: Any) -> None:
     for obj in [*session.new, *session.deleted]:
-        _changed(session, _generations_for(getattr(obj, "__tablename__", ""), None) | _row_generation(obj))
+        table = getattr(obj, "__tablename__", "")
+        names = _generations_for(table, None) | _row_generation(obj)
+        _changed(session, names)
+        if "catalog" in names:
+            _note_catalog_products(session, table, _products_of_row(table, obj))
     for obj in session.dirty:
         table = getattr(obj, "__tablename__", "")
         if table not in TABLE_GENERATIONS and table not in ROW_GENERATIONS:
@@ -237,7 +342,10 @@ def _note_flushed_changes(session: Session, _flush_context: Any) -> None:
             _changed(session, _row_generation(obj))
         elif columns:
             product_id = _product_of(obj)
-            _changed(session, _generations_for(table, columns, None if product_id is None else (product_id,)))
+            names = _generations_for(table, columns, None if product_id is None else (product_id,))
+            _changed(session, names)
+            if "catalog" in names:
+                _note_catalog_products(session, table, _products_of_row(table, obj))
 
 
 def _note_bulk_changes(execute_state: Any) -> Any:
@@ -253,14 +361,20 @@ def _note_bulk_changes(execute_state: Any) -> Any:
     if not names:
         return None
     if execute_state.is_insert:
-        _changed(execute_state.session, names)
+        _note_bulk(execute_state.session, table, names, options)
         return None
     # An UPDATE or DELETE that matched no row (a refused stock decrement, a sold-out flag already right)
     # changed nothing that a cached page shows.
     result = execute_state.invoke_statement()
     if result.rowcount != 0:
-        _changed(execute_state.session, names)
+        _note_bulk(execute_state.session, table, names, options)
     return result
+
+
+def _note_bulk(session: Session, table: str, names: set[str], options: Mapping[str, Any]) -> None:
+    _changed(session, names)
+    if "catalog" in names:
+        _note_catalog_products(session, table, options.get(CATALOG_PRODUCTS))
 
 
 def _table_of(execute_state: Any) -> str | None:
@@ -280,11 +394,24 @@ def _updated_columns(execute_state: Any) -> set[str] | None:
 
 
 def _bump_changed_generations(session: Session) -> None:
-    changed = session.info.pop("changed_generations", ())
-    if changed and has_app_context():  # scripts using a bare Session have no cache to keep in step
-        bump_all(changed)
+    changed = session.info.pop("changed_generations", set())
+    products = session.info.pop("catalog_products", None)  # a change no hook saw the products of: any
+    shared = session.info.pop("catalog_shared", False)
+    if not changed or not has_app_context():  # scripts using a bare Session have no cache to keep in step
+        return
+    others = changed - {"catalog"}
+    if "catalog" in changed:
+        others |= {CATALOG_SHARED} if products is None or shared else {product_catalog(i) for i in products}
+    if others:
+        bump_all(others)
+    # "catalog" last: a request that finds it moved on finds the products' generations moved too, and does not
+    # take a page drawn before for current (page_cache.drawn_from) and keep it under the new number.
+    if "catalog" in changed:
+        _advance_catalog(None if products is None else frozenset(products))
 
 
 def _forget_changes(session: Session, _previous_transaction: Any) -> None:
     if not session.in_transaction():
         session.info.pop("changed_generations", None)
+        session.info.pop("catalog_products", None)
+        session.info.pop("catalog_shared", None)

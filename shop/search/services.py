@@ -7,13 +7,14 @@ re-checks the exact substring, so one- and two-syllable queries find every produ
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import selectinload
 
 from shop.catalog.models import Category, Product
+from shop.core.cache import catalog_products
 from shop.core.text import document_grams, query_grams, search_document, search_terms
 from shop.extensions import db
 from shop.search.models import ProductSearch
@@ -41,8 +42,9 @@ def index_products(products: Iterable[Product]) -> None:
         return
     ids = [row["product_id"] for row in rows]
     # Delete then insert keeps the SQLite FTS triggers simple and works the same on PostgreSQL.
-    db.session.execute(sa.delete(ProductSearch).where(ProductSearch.product_id.in_(ids)))
-    db.session.execute(sa.insert(ProductSearch), rows)
+    touched = catalog_products(ids)
+    db.session.execute(sa.delete(ProductSearch).where(ProductSearch.product_id.in_(ids)).execution_options(**touched))
+    db.session.execute(sa.insert(ProductSearch).execution_options(**touched), rows)
 
 
 def reindex_all(batch_size: int = 1000, progress: Callable[[int, int], None] | None = None) -> int:
@@ -82,14 +84,17 @@ def _grams_are_exact(term: str, postgres: bool) -> bool:
     return postgres or all(HANGUL_FIRST <= ch <= HANGUL_LAST or ch in UNFOLDED_ASCII for ch in term)
 
 
-def matching_ids(query: str):
-    """A SELECT of product ids matching every term of `query`, or None when it has no usable term."""
+def matching_ids(query: str, among: Collection[int] | None = None):
+    """A SELECT of product ids matching every term of `query` (only of the products `among`, when given: the
+    index is then asked about those alone), or None when it has no usable term."""
     terms = search_terms(query)
     if not terms:
         return None
     grams = sorted({g for term in terms for g in query_grams(term)})
     postgres = db.engine.dialect.name == "postgresql"
     stmt = sa.select(ProductSearch.product_id)
+    if among is not None:
+        stmt = stmt.where(ProductSearch.product_id.in_(sorted(among)))
     for term in terms:
         if not _grams_are_exact(term, postgres):
             stmt = stmt.where(ProductSearch.document.like(f"%{term}%"))
@@ -97,5 +102,9 @@ def matching_ids(query: str):
         gram_array = sa.type_coerce(ProductSearch.grams, postgresql.ARRAY(sa.Text))
         return stmt.where(gram_array.contains(sa.bindparam("grams", grams, type_=postgresql.ARRAY(sa.Text))))
     fts_query = " AND ".join(f'"{gram}"' for gram in grams)
-    fts_ids = sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts").bindparams(fts=fts_query)
+    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts"
+    fts_ids = sa.text(sql).bindparams(fts=fts_query)
+    if among is not None:
+        fts_ids = sa.text(sql + " AND rowid IN :among").bindparams(
+            sa.bindparam("among", sorted(among), expanding=True), fts=fts_query)
     return stmt.where(ProductSearch.product_id.in_(fts_ids.columns(sa.column("rowid", sa.Integer))))

@@ -6,12 +6,13 @@ institution buyer's quotation button. A shareable render writes a marker in thei
 which no stored text can hold), and each visitor's copy is filled in as it is served. The key holds the
 URL and the Korean date (exhibition prices and phases turn at midnight); the page is kept with the
 generations it depends on, so a change to prices, stock, reviews or the site's settings is seen on
-the next request, as with `cached`. Visitors with a message waiting, and anything but GET, are rendered
+the next request, as with `cached`. A listing page missed after a catalog change may still be the page drawn
+before, when none of the products it shows has changed (`drawn_from`). Visitors with a message waiting, and anything but GET, are rendered
 as usual."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
 
 from flask import Flask, has_request_context, render_template, request, session
@@ -20,10 +21,19 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from shop.catalog.listing import sort_generations
-from shop.core.cache import fetch_current_or_claim, keep_current, key_of, release
+from shop.core.cache import (
+    CATALOG_SHARED,
+    fetch_current,
+    fetch_current_or_claim,
+    keep_current,
+    key_of,
+    product_catalog,
+    release,
+)
 from shop.core.korea import kst_today
 
 RENDERING_SHAREABLE = "hamkke.page_cache.shareable"
+DRAWN_BEFORE = "hamkke.page_cache.drawn_before"
 MARKER = re.compile("\x00late:([a-z_]+)\x00")
 MAX_QUERY_LENGTH = 512  # longer query strings are someone's experiment, not worth a cache entry each
 
@@ -79,6 +89,29 @@ def shared_page(*generation_names: str, extra: Callable[[], Iterable[str]] | Non
     return decorate
 
 
+def drawn_from(product_ids: Sequence[int], total: int | None, draw: Callable[[], str]) -> str:
+    """The page `draw` makes of these products (shown in this order, of `total` found), in a shared_page view.
+
+    A listing page shows its products' own rows (name, price, image, sold-out flag) and what every page shares
+    (enterprises, categories, exhibitions' prices, the site's settings). After an edit of some other product
+    the same ids in the same places make the same page: it is kept for its URL and ids under the generations
+    of those products alone (`product_catalog`), "availability" and CATALOG_SHARED, and an edit elsewhere in
+    the catalog costs finding the ids again, not drawing the page."""
+    if not request.environ.get(RENDERING_SHAREABLE):
+        return draw()
+    names = ("site", CATALOG_SHARED, "availability", *(product_catalog(i) for i in product_ids))
+    key = key_of(("drawn", request.path, sorted(request.args.items(multi=True)), kst_today(), tuple(product_ids),
+                  total))
+    html, marks = fetch_current(key, names)
+    if html is not None:
+        request.environ[DRAWN_BEFORE] = True
+        return html
+    html = draw()
+    if not _flashed_while_rendering():
+        keep_current(key, marks, html)
+    return html
+
+
 def _rendered(view, kwargs: dict, key: str, marks: tuple[str, ...]):
     request.environ[RENDERING_SHAREABLE] = True
     try:
@@ -91,7 +124,7 @@ def _rendered(view, kwargs: dict, key: str, marks: tuple[str, ...]):
         return result
     if not _flashed_while_rendering():
         keep_current(key, marks, result)
-    return _served(result, "miss")
+    return _served(result, "drawn before" if request.environ.pop(DRAWN_BEFORE, False) else "miss")
 
 
 def popular_sort_follows_sales() -> Iterable[str]:

@@ -7,8 +7,10 @@ from shop.catalog.listing import (
     SORTS,
     ListingFilters,
     list_products,
+    listing_ids,
     more_from_enterprise,
     parse_filters,
+    products_of_page,
     with_category,
 )
 from shop.catalog.services import (
@@ -31,7 +33,7 @@ from shop.enterprises import queries as enterprises
 from shop.enterprises.models import SocialValueArea
 from shop.reviews import services as review_service
 from shop.site import settings as site_settings
-from shop.web.page_cache import late_part, popular_sort_follows_sales, shared_page
+from shop.web.page_cache import drawn_from, late_part, popular_sort_follows_sales, shared_page
 
 bp = Blueprint("storefront", __name__)
 
@@ -109,13 +111,14 @@ def categories():
 def category(slug: str):
     found = get_category(_checked_slug(slug)) or abort(404)
     filters = with_category(parse_filters(request.args, strict=False), found)
-    return render_template(
+    ids, total = listing_ids(filters)
+    return drawn_from(ids, total, lambda: render_template(
         "storefront/category.html",
         category=found,
         filters=filters,
-        page=list_products(filters),
+        page=products_of_page(filters, ids, total),
         link_args=dict(filters.query_args(), slug=found.slug),
-    )
+    ))
 
 
 def _stock_of_this_product() -> tuple[str, ...]:
@@ -226,14 +229,19 @@ def search():
     filters = parse_filters(request.args, strict=False)
     searching = bool(filters.q) or filters != ListingFilters(sort=filters.sort, page=filters.page,
                                                              per_page=filters.per_page)
-    return render_template(
-        "storefront/search.html",
-        filters=filters,
-        searching=searching,
-        page=list_products(filters) if searching else None,
-        matching_enterprises=enterprises.search_enterprises(filters.q) if filters.q else [],
-        link_args=filters.query_args(),
-    )
+    ids, total = listing_ids(filters) if searching else ([], None)
+
+    def draw():
+        return render_template(
+            "storefront/search.html",
+            filters=filters,
+            searching=searching,
+            page=products_of_page(filters, ids, total) if searching else None,
+            matching_enterprises=enterprises.search_enterprises(filters.q) if filters.q else [],
+            link_args=filters.query_args(),
+        )
+
+    return drawn_from(ids, total, draw) if searching else draw()
 
 
 @bp.get("/about")

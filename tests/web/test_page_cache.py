@@ -281,3 +281,71 @@ def test_only_successful_pages_are_kept(app):
     for _ in range(2):
         response = visitor.get("/products/no-such-product")
         assert response.status_code == 404 and "X-Page-Cache" not in response.headers
+
+
+def _reprice(product, price: int, make_user) -> None:
+    option = product.variants[0]
+    seller = make_user(Role.ENTERPRISE, enterprise=product.enterprise)
+    editing.update_option(product.enterprise_id, product.id, option.id,
+                          OptionInput(name=option.name, price_krw=price, sku=option.sku, stock=option.stock),
+                          seller, stock_seen=option.stock)
+
+
+@pytest.mark.parametrize("url", ["/categories/jam", "/search?q=잼"])
+def test_a_listing_is_drawn_anew_only_when_a_product_it_shows_changed(app, jam, make_product, make_category,
+                                                                      make_user, url):
+    elsewhere = make_product(name="수제 비누", category=make_category("생활용품"), variants=[("기본", 7000, 5)])
+    visitor = app.test_client()
+    assert page(visitor, url)[0] == "miss"
+
+    _reprice(elsewhere, 8000, make_user)  # a catalog change: the page itself is missed
+    state, html = page(visitor, url)
+    assert state == "drawn before" and card_names(html) == ["딸기잼"] and "5,000원" in html
+
+    _reprice(jam, 6500, make_user)
+    state, html = page(visitor, url)
+    assert state == "miss" and "6,500원" in html and "5,000원" not in html
+
+
+def test_a_listing_shows_a_new_product_and_its_count_after_another_was_edited(app, jam, make_product, make_user):
+    visitor = app.test_client()
+    page(visitor, "/search?q=잼")
+    make_product(name="블루베리잼", category=jam.category)
+    state, html = page(visitor, "/search?q=잼")
+    assert state == "miss" and sorted(card_names(html)) == ["딸기잼", "블루베리잼"]
+    assert "총 <strong>2</strong>개 상품" in html
+
+
+@pytest.mark.parametrize("url", ["/categories/jam", "/search?q=잼"])
+def test_what_every_listing_shares_is_drawn_anew(app, jam, make_exhibition, url):
+    """Enterprises, images and exhibition prices belong to no one product's own rows: a change to them draws
+    every listing anew (CATALOG_SHARED)."""
+    visitor = app.test_client()
+    page(visitor, url)
+    jam.enterprise.name = "새이름 협동조합"
+    db.session.commit()
+    state, html = page(visitor, url)
+    assert state == "miss" and "새이름 협동조합" in html
+
+    jam.images[0].alt = "딸기잼 새 사진"
+    jam.images[0].path = "test/new-jam.webp"
+    db.session.commit()
+    state, html = page(visitor, url)
+    assert state == "miss" and "new-jam" in html
+
+    today = kst_today()
+    make_exhibition(products=[jam], special_prices={jam.variants[0]: 3900}, starts_on=today - timedelta(days=1),
+                    ends_on=today + timedelta(days=1))
+    state, html = page(visitor, url)
+    assert state == "miss" and "3,900원" in html
+
+
+def test_a_sell_out_elsewhere_draws_listings_anew(app, jam, make_product):
+    """The sold-out flag is a stock column ("availability"), not a catalog row: any flip draws listings anew."""
+    visitor = app.test_client()
+    page(visitor, "/search?q=잼")
+    stock.take(jam.variants[0].id, 30, jam.id)
+    stock.refresh_in_stock([jam.id])
+    db.session.commit()
+    state, html = page(visitor, "/search?q=잼")
+    assert state == "miss" and 'class="soldout' in html

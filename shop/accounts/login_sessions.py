@@ -17,7 +17,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from shop.accounts.models import LoginSession, User
-from shop.cart import services as carts
 from shop.cart.models import Cart
 from shop.core.cache import fetch_current, keep_current, member, touching
 from shop.extensions import db
@@ -48,9 +47,9 @@ def start(user: User, now: datetime | None = None) -> str:
     return secret
 
 
-def signed_in(secret: str | None, user_id: str | int | None) -> tuple[LoginSession, int] | None:
-    """(the live session for this cookie secret and member, with the member loaded; the lines in the
-    member's cart, which the page header shows), or None when there is no live session."""
+def signed_in(secret: str | None, user_id: str | int | None) -> tuple[LoginSession, int | None] | None:
+    """(the live session for this cookie secret and member, with the member loaded; the member's cart id, for
+    the page header's count), or None when there is no live session."""
     if not secret or not str(user_id or "").isdigit():
         return None
     user_id, token_hash = int(user_id), _digest(secret)
@@ -74,7 +73,7 @@ def signed_in(secret: str | None, user_id: str | int | None) -> tuple[LoginSessi
         login_session, cart_id = found
         keep_current(key, marks, {"session": _columns(login_session), "user": _columns(login_session.user),
                                   "cart_id": cart_id}, CACHED_SESSION_SECONDS)
-    return login_session, carts.line_count_of_cart(cart_id)
+    return login_session, cart_id
 
 
 def _columns(row) -> dict:

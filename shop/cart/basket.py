@@ -139,28 +139,28 @@ def line_problem(variant: Variant, quantity: int, max_qty: int = MAX_QTY_PER_LIN
     return None
 
 
-def load_variants(variant_ids: Iterable[int]) -> dict[int, Variant]:
-    """The options with what pricing and checks need, in one round of queries."""
+def load_variants(variant_ids: Iterable[int], *, with_images: bool = True) -> dict[int, Variant]:
+    """The options with what pricing and checks need, and the products' images for showing them (not for
+    placing an order), in one round of queries."""
     ids = list(set(variant_ids))
     if not ids:
         return {}
+    options = [selectinload(Variant.price_tiers), joinedload(Variant.product).joinedload(Product.enterprise)]
+    if with_images:
+        options.append(joinedload(Variant.product).selectinload(Product.images))
     stmt = (
         sa.select(Variant)
         .where(Variant.id.in_(ids))
-        .options(
-            selectinload(Variant.price_tiers),
-            joinedload(Variant.product).joinedload(Product.enterprise),
-            joinedload(Variant.product).selectinload(Product.images),
-        )
+        .options(*options)
         .execution_options(populate_existing=True)  # stock and prices as they are now, even if loaded before
     )
     return {v.id: v for v in db.session.scalars(stmt)}
 
 
 def price_basket(quantities: list[tuple[int, int]], *, today: date, postcode: str | None = None,
-                 max_qty: int = MAX_QTY_PER_LINE) -> Basket:
+                 max_qty: int = MAX_QTY_PER_LINE, with_images: bool = True) -> Basket:
     """Price (variant id, quantity) pairs for today. Groups keep the order the lines were given in."""
-    variants = load_variants(vid for vid, _ in quantities)
+    variants = load_variants((vid for vid, _ in quantities), with_images=with_images)
     specials = special_prices_for_variants(variants, today)
     groups: dict[int, EnterpriseGroup] = {}
     for variant_id, quantity in quantities:

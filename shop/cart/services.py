@@ -12,10 +12,12 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from shop.cart.basket import MAX_QTY_PER_LINE, Basket, BasketLine, line_problem, load_variants, price_basket
 from shop.cart.models import Cart, CartItem
-from shop.catalog.models import Variant
+from shop.catalog.models import Product, Variant
 from shop.catalog.pricing import tier_price
 from shop.core.cache import cart_lines, fetch_current, keep_current, touching
 from shop.core.errors import RuleError
@@ -124,30 +126,30 @@ def _new_cart(user_id: int | None = None) -> Cart:
 def add_item(cart: Cart, variant_id: int, quantity: int) -> CartItem:
     """Put `quantity` more of an option in the cart (on top of what is there already), or refuse
     with a CartError and change nothing."""
-    return _retrying(lambda: _add(cart.id, variant_id, quantity))
+    return _retrying(lambda: _add(cart, variant_id, quantity))
 
 
 def add_to_guest_cart(token: str | None, variant_id: int, quantity: int) -> CartItem:
     """add_item for a guest: the cart of `token`, or a new one (with a new token, see item.cart.token)
     made in the same transaction, so a refused addition leaves no empty cart behind."""
-    return _retrying(lambda: _add((find_guest_cart(token) or _new_cart()).id, variant_id, quantity),
-                     keep_loaded=True)
+    return _retrying(lambda: _add(find_guest_cart(token) or _new_cart(), variant_id, quantity), keep_loaded=True)
 
 
 def add_to_member_cart(user, variant_id: int, quantity: int, max_qty: int = MAX_QTY_PER_LINE) -> CartItem:
     """add_item for a member, making the member's cart on the first addition. An institution's buyer
     may hold larger lines (`max_qty`)."""
-    return _retrying(lambda: _add(_member_cart_in_transaction(user.id).id, variant_id, quantity, max_qty),
+    return _retrying(lambda: _add(_member_cart_in_transaction(user.id), variant_id, quantity, max_qty),
                      keep_loaded=True)
 
 
-def _add(cart_id: int, variant_id: int, quantity: int, max_qty: int = MAX_QTY_PER_LINE) -> CartItem:
+def _add(cart: Cart, variant_id: int, quantity: int, max_qty: int = MAX_QTY_PER_LINE) -> CartItem:
     """Reads the option and the line afresh under the cart's lock (populate_existing), so it may run in a
     transaction that keeps what was loaded: the caller then names the option without reloading it."""
     if quantity < 1:
         raise CartError("수량은 1개 이상이어야 합니다.", field="quantity")
+    cart_id = cart.id
     _lock(cart_id)
-    variant = _load_variant(variant_id)
+    variant = _checked_variant(variant_id)
     if variant is None:
         raise CartError("선택한 옵션을 찾을 수 없습니다.", field="variant_id")
     item = _item_for_variant(cart_id, variant_id)
@@ -162,6 +164,10 @@ def _add(cart_id: int, variant_id: int, quantity: int, max_qty: int = MAX_QTY_PE
         db.session.add(item)
     else:
         item.quantity = already + quantity
+    # The line holds the option and the cart it was checked with: the session keeps rows only weakly, and
+    # the caller names them after the commit.
+    set_committed_value(item, "variant", variant)
+    set_committed_value(item, "cart", cart)
     db.session.flush()
     return item
 
@@ -173,7 +179,7 @@ def set_quantity(cart: Cart, item_id: int, quantity: int, max_qty: int = MAX_QTY
     with write_transaction():
         _lock(cart.id)
         item = _item_in_cart(cart.id, item_id)
-        problem = line_problem(_load_variant(item.variant_id), quantity, max_qty)
+        problem = line_problem(_checked_variant(item.variant_id), quantity, max_qty)
         if problem:
             raise CartError(problem, field="quantity")
         item.quantity = quantity
@@ -322,10 +328,14 @@ def _lock(cart_id: int) -> None:
         raise CartError("장바구니를 찾을 수 없습니다. 페이지를 새로고침해 주세요.")
 
 
-def _load_variant(variant_id: int) -> Variant | None:
+def _checked_variant(variant_id: int) -> Variant | None:
+    """The option, read afresh, with what `line_problem` checks (its product and enterprise), in one query."""
     if not 0 < variant_id <= MAX_DB_ID:
         return None
-    return load_variants([variant_id]).get(variant_id)
+    stmt = (sa.select(Variant).where(Variant.id == variant_id)
+            .options(joinedload(Variant.product).joinedload(Product.enterprise))
+            .execution_options(populate_existing=True))
+    return db.session.scalars(stmt).first()
 
 
 def _item_for_variant(cart_id: int, variant_id: int) -> CartItem | None:

@@ -27,8 +27,8 @@ def _footer() -> str:
     return f"\n\n함께장터 고객센터 {operator['phone']} · {operator['email']}\n{operator['name']}"
 
 
-def placed(number: str) -> None:
-    order = _order(number)
+def placed(order: Order) -> None:
+    """Sent right after the order is written, with the order as its transaction left it (nothing to reload)."""
     next_step = ("입점기업이 주문을 승인하면 납품이 시작되고, 검수 후 세금계산서가 발행됩니다."
                  if order.status is OrderStatus.ORDERED else "결제를 마치면 주문이 확정됩니다.")
     send_email(order.buyer.email, f"[함께장터] 주문 {order.number} 접수",

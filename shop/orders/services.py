@@ -19,7 +19,7 @@ from shop.core.cache import cart_lines, note_changed, touching
 from shop.core.errors import RuleError
 from shop.core.korea import digits_only, is_valid_mobile, is_valid_phone, is_valid_postcode, normalize_phone
 from shop.core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
-from shop.core.transactions import write_transaction
+from shop.core.transactions import commit_keeping_loaded, write_transaction
 from shop.extensions import db
 from shop.institutions import services as institutions
 from shop.models_base import as_utc, utcnow
@@ -159,10 +159,12 @@ def place_order(
     if not quantities:
         raise OrderError("주문할 상품이 없습니다.")
     max_qty = max_qty_per_line(buyer)
-    basket = price_basket(quantities, today=today, postcode=delivery.postcode, max_qty=max_qty)
+    # The order is written from the basket, not shown with it: no images.
+    basket = price_basket(quantities, today=today, postcode=delivery.postcode, max_qty=max_qty, with_images=False)
     if not basket.can_order and expire_overdue_orders():
         # Abandoned unpaid orders were holding stock (lazy expiry); price again with it back.
-        basket = price_basket(quantities, today=today, postcode=delivery.postcode, max_qty=max_qty)
+        basket = price_basket(quantities, today=today, postcode=delivery.postcode, max_qty=max_qty,
+                              with_images=False)
     if not basket.can_order:
         raise OrderError(" ".join(basket.problems) or "주문할 수 없는 상품이 있습니다.")
     order = place_priced_order(buyer, basket, delivery, idempotency_key, channel=channel,
@@ -200,7 +202,7 @@ def place_priced_order(buyer: User, basket: Basket, delivery: Delivery, idempote
             raise
         return existing
     if created:
-        order_mail.placed(order.number)
+        order_mail.placed(order)
     return order
 
 
@@ -265,7 +267,7 @@ def _remove_from_cart(buyer: User, variant_ids: list[int]) -> None:
         .returning(CartItem.cart_id).execution_options(**touching())
     ).all()
     note_changed(db.session, {cart_lines(c) for c in emptied})  # the header's count of this cart only
-    db.session.commit()
+    commit_keeping_loaded()  # the order just written and its buyer are read next (payment, log) as they are
 
 
 # --- reading ---------------------------------------------------------------------------------------

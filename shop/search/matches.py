@@ -62,8 +62,8 @@ def updated(matches: Matches, changed: set[int], rows_of: RowsOf, descending: bo
         return matches
     ids = matches.id_array()
     now = [(sort_number(value), product_id) for product_id, value in rows_of(changed)]
-    kept_ids = set(ids) if len(changed) > 16 else None
-    if not now and not any(i in (kept_ids if kept_ids is not None else ids) for i in changed):
+    listed = set(ids) if len(changed) > 16 else ids  # a few lookups scan the array faster than a set is built
+    if not now and not any(i in listed for i in changed):
         return matches  # the usual case: an edit to a product this search does not find
     rows = [(n, i) for i, n in zip(ids, matches.number_array(), strict=True) if i not in changed]
     rows.extend(now)

@@ -96,14 +96,14 @@ def _cart_or_404() -> Cart:
 
 
 def _header_count() -> int | None:
-    """Lines in the visitor's cart: for a member on a GET page, the count loaded with their login session;
-    no query for a guest without a cart, one otherwise; None if the database cannot say (an error page
-    still renders its header)."""
+    """Lines in the visitor's cart, asked only when a page shows the header (not for a redirect): for a
+    member on a GET page, from the shared cache by the cart id found with their login session; no query for
+    a guest without a cart, one otherwise; None if the database cannot say (an error page still renders its
+    header)."""
     try:
         if current_user.is_authenticated:
-            preloaded = g.get("header_cart_lines")
-            if request.method == "GET" and preloaded is not None:  # a POST may have just changed the cart
-                return preloaded
+            if request.method == "GET" and "header_cart_id" in g:  # a POST may have just changed the cart
+                return carts.line_count_of_cart(g.header_cart_id)
             return carts.count_lines_for(user_id=current_user.id)
         return carts.count_lines_for(token=guest_token())
     except SQLAlchemyError:

@@ -46,7 +46,7 @@ def install(app: Flask) -> None:
         # A request decides afresh (an app context kept open across requests, as in tests, keeps g).
         g.pop("_login_user", None)
         g.pop("login_session", None)
-        g.pop("header_cart_lines", None)
+        g.pop("header_cart_id", None)
         if request.endpoint == "static" or "_user_id" not in session:
             return
         found = login_sessions.signed_in(session.get(SESSION_KEY), session.get("_user_id"))
@@ -62,7 +62,7 @@ def install(app: Flask) -> None:
             return
         login_sessions.touch(login_session)
         g.login_session = login_session
-        g.header_cart_lines = found[1]
+        g.header_cart_id = found[1]
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -160,3 +160,29 @@ def test_the_test_payment_page_is_gone_when_stripe_is_configured(client, in_cart
 
 def test_the_webhook_is_not_there_without_a_secret(client):
     assert client.post("/payments/stripe/webhook", data=b"{}").status_code == 404
+
+
+def test_adding_to_the_cart_and_ordering_take_a_fixed_few_queries(app, client, shopper, make_product, count_queries):
+    """A buyer's add-to-cart and order, as the benchmark's order run sends them: each request in a context of
+    its own (as in a server), the member's login session from the cache. Counts include SQLite's BEGIN."""
+    products = [(p.slug, p.variants[0].id) for p in (make_product(variants=[("기본", 9000 + n, 50)]) for n in range(3))]
+    counts = []
+    for slug, variant_id in products:
+        with app.app_context():
+            token = csrf_from(client.get(f"/products/{slug}").get_data(as_text=True))
+        with app.app_context(), count_queries() as added:
+            answer = client.post("/cart/items", data={"csrf_token": token, "variant_id": str(variant_id),
+                                                      "quantity": "1"})
+        assert answer.status_code == 302
+        with app.app_context():
+            page = client.get("/checkout").get_data(as_text=True)
+        key = re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', page).group(1)
+        with app.app_context(), count_queries() as ordered:
+            answer = client.post("/checkout", data={"csrf_token": csrf_from(page), "idempotency_key": key, **ADDRESS})
+        assert answer.status_code == 303 and "/payments/test/" in answer.headers["Location"]
+        counts.append((len(added), len(ordered)))
+    assert counts[1] == counts[2], counts  # the first addition also made the member's cart
+    add, order = counts[2]
+    assert add <= 6, added
+    assert order <= 19, ordered
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 3

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from shop.core.cache import catalog_changes_since, fetch_current_or_claim, fetch_kept, keep_current, key_of, release
 
+FEW_CHANGES = 64  # more changed products than this: the list is rebuilt rather than edited in place
 # The matching products' (id, sort value) in the listing's order; given products, only those of them that match.
 RowsOf = Callable[[Collection[int] | None], Iterable[tuple[int, object]]]
 
@@ -60,15 +61,40 @@ def updated(matches: Matches, changed: set[int], rows_of: RowsOf, descending: bo
     """The list with the changed products taken out and put back where they match now."""
     if not changed:
         return matches
-    ids = matches.id_array()
+    ids, numbers = matches.id_array(), matches.number_array()
     now = [(sort_number(value), product_id) for product_id, value in rows_of(changed)]
-    listed = set(ids) if len(changed) > 16 else ids  # a few lookups scan the array faster than a set is built
-    if not now and not any(i in listed for i in changed):
+    if len(changed) > FEW_CHANGES:
+        rows = [(n, i) for i, n in zip(ids, numbers, strict=True) if i not in changed]
+        rows.extend(now)
+        rows.sort(reverse=descending)  # (value, id), as SQL orders them: both ascending or both descending
+        return Matches.of((i, n) for n, i in rows)
+    # A few changes (an edit, an order's sold-out flag): moved in place, in C, not by rebuilding 17,000 rows.
+    taken_out = 0
+    for product_id in changed:
+        if product_id in ids:
+            at = ids.index(product_id)
+            del ids[at], numbers[at]
+            taken_out += 1
+    if not taken_out and not now:
         return matches  # the usual case: an edit to a product this search does not find
-    rows = [(n, i) for i, n in zip(ids, matches.number_array(), strict=True) if i not in changed]
-    rows.extend(now)
-    rows.sort(reverse=descending)  # (value, id), as SQL orders them: both ascending or both descending
-    return Matches.of((i, n) for n, i in rows)
+    for number, product_id in now:
+        at = _place_of(ids, numbers, (number, product_id), descending)
+        ids.insert(at, product_id)
+        numbers.insert(at, number)
+    return Matches(ids.tobytes(), numbers.tobytes())
+
+
+def _place_of(ids: array, numbers: array, row: tuple[int, int], descending: bool) -> int:
+    """Where (number, id) goes in arrays kept in that order (descending or not): a binary search."""
+    low, high = 0, len(ids)
+    while low < high:
+        middle = (low + high) // 2
+        here = (numbers[middle], ids[middle])
+        if (here > row) if descending else (here < row):
+            low = middle + 1
+        else:
+            high = middle
+    return low
 
 
 def page_of(parts: tuple, rows_of: RowsOf, descending: bool, offset: int, limit: int) -> tuple[list[int], int]:

@@ -68,8 +68,10 @@ def shelf(make_product, make_enterprise):
     return products
 
 
+@pytest.mark.parametrize("few_changes", [matches.FEW_CHANGES, 0], ids=["moved in place", "rebuilt"])
 def test_after_any_edits_a_kept_search_shows_what_a_fresh_query_finds(app, shelf, make_product, make_user,
-                                                                       monkeypatch):
+                                                                       monkeypatch, few_changes):
+    monkeypatch.setattr(matches, "FEW_CHANGES", few_changes)
     rng = random.Random(11)
     staff = make_user(Role.ADMIN)
     for filters in SEARCHES:

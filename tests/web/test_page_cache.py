@@ -206,13 +206,15 @@ def test_stock_an_enterprise_sets_shows_on_its_cached_product_page(app, make_pro
     assert state == "miss" and "재고 4개 남음" in html
 
 
-def test_selling_out_shows_on_a_cached_listing(app, jam):
+@pytest.mark.parametrize("url", ["/categories/jam", "/search?q=잼"])
+def test_selling_out_shows_on_a_cached_listing(app, jam, url):
+    """The sold-out flag is a stock column ("availability"), not a catalog row: a flip draws listings anew."""
     visitor = app.test_client()
-    assert "soldout" not in page(visitor, "/categories/jam")[1]
+    assert "soldout" not in page(visitor, url)[1]
     stock.take(jam.variants[0].id, 30, jam.id)
     stock.refresh_in_stock([jam.id])
     db.session.commit()
-    state, html = page(visitor, "/categories/jam")
+    state, html = page(visitor, url)
     assert state == "miss" and card_names(html) == ["딸기잼"] and 'class="soldout' in html
 
 
@@ -338,14 +340,3 @@ def test_what_every_listing_shares_is_drawn_anew(app, jam, make_exhibition, url)
                     ends_on=today + timedelta(days=1))
     state, html = page(visitor, url)
     assert state == "miss" and "3,900원" in html
-
-
-def test_a_sell_out_elsewhere_draws_listings_anew(app, jam, make_product):
-    """The sold-out flag is a stock column ("availability"), not a catalog row: any flip draws listings anew."""
-    visitor = app.test_client()
-    page(visitor, "/search?q=잼")
-    stock.take(jam.variants[0].id, 30, jam.id)
-    stock.refresh_in_stock([jam.id])
-    db.session.commit()
-    state, html = page(visitor, "/search?q=잼")
-    assert state == "miss" and 'class="soldout' in html

@@ -284,15 +284,14 @@ def _changed(session: Session, names: Iterable[str]) -> None:
 
 
 def _note_catalog_products(session: Session, table: str, products: Iterable[int] | None) -> None:
-    """Remember which products this transaction's catalog change touches (None: unknown, so all)."""
+    """Remember which products this transaction's catalog change touches (None: unknown, so all), and whether
+    it changed rows of no one product (CATALOG_SHARED)."""
     known = session.info.setdefault("catalog_products", set())
     if table in LISTING_NEUTRAL_TABLES:
         session.info["catalog_shared"] = True
-    if known is None or table in LISTING_NEUTRAL_TABLES:
-        return
-    if products is None or table not in PRODUCT_OF_ROW:
+    elif products is None or table not in PRODUCT_OF_ROW:
         session.info["catalog_products"] = None
-    else:
+    elif known is not None:
         known.update(products)
 
 
@@ -308,14 +307,9 @@ def _generations_for(table: str, columns: set[str] | None, product_ids: Iterable
     return {name}
 
 
-def _product_of(obj: Any) -> int | None:
-    """The product whose stock a changed row holds (a product or one of its options)."""
-    table = getattr(obj, "__tablename__", "")
-    return obj.id if table == "product" else obj.product_id if table == "variant" else None
-
-
-def _products_of_row(table: str, obj: Any) -> tuple[int] | None:
-    product_of = PRODUCT_OF_ROW.get(table)
+def _products_of(obj: Any) -> tuple[int] | None:
+    """The product a changed row belongs to (a product, one of its options, its search row), None for others."""
+    product_of = PRODUCT_OF_ROW.get(getattr(obj, "__tablename__", ""))
     return None if product_of is None else (product_of(obj),)
 
 
@@ -331,7 +325,7 @@ def _note_flushed_changes(session: Session, _flush_context: Any) -> None:
         names = _generations_for(table, None) | _row_generation(obj)
         _changed(session, names)
         if "catalog" in names:
-            _note_catalog_products(session, table, _products_of_row(table, obj))
+            _note_catalog_products(session, table, _products_of(obj))
     for obj in session.dirty:
         table = getattr(obj, "__tablename__", "")
         if table not in TABLE_GENERATIONS and table not in ROW_GENERATIONS:
@@ -341,11 +335,11 @@ def _note_flushed_changes(session: Session, _flush_context: Any) -> None:
         if columns and table in ROW_GENERATIONS:
             _changed(session, _row_generation(obj))
         elif columns:
-            product_id = _product_of(obj)
-            names = _generations_for(table, columns, None if product_id is None else (product_id,))
+            products = _products_of(obj)
+            names = _generations_for(table, columns, products)
             _changed(session, names)
             if "catalog" in names:
-                _note_catalog_products(session, table, _products_of_row(table, obj))
+                _note_catalog_products(session, table, products)
 
 
 def _note_bulk_changes(execute_state: Any) -> Any:

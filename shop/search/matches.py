@@ -68,13 +68,15 @@ def updated(matches: Matches, changed: set[int], rows_of: RowsOf, descending: bo
         rows.extend(now)
         rows.sort(reverse=descending)  # (value, id), as SQL orders them: both ascending or both descending
         return Matches.of((i, n) for n, i in rows)
-    # A few changes (an edit, an order's sold-out flag): moved in place, in C, not by rebuilding 17,000 rows.
+    # A few changes (an edit or two): moved in place, in C, not by rebuilding 17,000 rows.
     taken_out = 0
     for product_id in changed:
-        if product_id in ids:
+        try:
             at = ids.index(product_id)
-            del ids[at], numbers[at]
-            taken_out += 1
+        except ValueError:
+            continue
+        del ids[at], numbers[at]
+        taken_out += 1
     if not taken_out and not now:
         return matches  # the usual case: an edit to a product this search does not find
     for number, product_id in now:

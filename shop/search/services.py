@@ -103,8 +103,9 @@ def matching_ids(query: str, among: Collection[int] | None = None):
         return stmt.where(gram_array.contains(sa.bindparam("grams", grams, type_=postgresql.ARRAY(sa.Text))))
     fts_query = " AND ".join(f'"{gram}"' for gram in grams)
     sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts"
-    fts_ids = sa.text(sql).bindparams(fts=fts_query)
-    if among is not None:
-        fts_ids = sa.text(sql + " AND rowid IN :among").bindparams(
+    if among is None:
+        fts_ids = sa.text(sql).bindparams(fts=fts_query)
+    else:
+        fts_ids = sa.text(f"{sql} AND rowid IN :among").bindparams(
             sa.bindparam("among", sorted(among), expanding=True), fts=fts_query)
     return stmt.where(ProductSearch.product_id.in_(fts_ids.columns(sa.column("rowid", sa.Integer))))

@@ -7,8 +7,8 @@ which no stored text can hold), and each visitor's copy is filled in as it is se
 URL and the Korean date (exhibition prices and phases turn at midnight); the page is kept with the
 generations it depends on, so a change to prices, stock, reviews or the site's settings is seen on
 the next request, as with `cached`. A listing page missed after a catalog change may still be the page drawn
-before, when none of the products it shows has changed (`drawn_from`). Visitors with a message waiting, and anything but GET, are rendered
-as usual."""
+before, when none of the products it shows has changed (`drawn_from`). Visitors with a message waiting, and
+anything but GET, are rendered as usual."""
 from __future__ import annotations
 
 import re
@@ -75,7 +75,7 @@ def shared_page(*generation_names: str, extra: Callable[[], Iterable[str]] | Non
             if not _shareable():
                 return view(**kwargs)
             names = ("site", *generation_names, *(extra() if extra else ()))
-            key = key_of(("page", request.path, sorted(request.args.items(multi=True)), kst_today()))
+            key = key_of(("page", *_this_page()))
             html, marks, claim = fetch_current_or_claim(key, names)
             if html is not None:
                 return _served(html, "hit")
@@ -100,16 +100,25 @@ def drawn_from(product_ids: Sequence[int], total: int | None, draw: Callable[[],
     if not request.environ.get(RENDERING_SHAREABLE):
         return draw()
     names = ("site", CATALOG_SHARED, "availability", *(product_catalog(i) for i in product_ids))
-    key = key_of(("drawn", request.path, sorted(request.args.items(multi=True)), kst_today(), tuple(product_ids),
-                  total))
+    key = key_of(("drawn", *_this_page(), tuple(product_ids), total))
     html, marks = fetch_current(key, names)
     if html is not None:
         request.environ[DRAWN_BEFORE] = True
         return html
     html = draw()
+    _keep_unless_flashed(key, marks, html)
+    return html
+
+
+def _this_page() -> tuple:
+    """What names the page asked for: the URL and the Korean date (exhibition prices turn at midnight)."""
+    return request.path, sorted(request.args.items(multi=True)), kst_today()
+
+
+def _keep_unless_flashed(key: str, marks: tuple[str, ...], html: str) -> None:
+    """Keep a page drawn for everyone, unless a message for this visitor was flashed into it."""
     if not _flashed_while_rendering():
         keep_current(key, marks, html)
-    return html
 
 
 def _rendered(view, kwargs: dict, key: str, marks: tuple[str, ...]):
@@ -122,8 +131,7 @@ def _rendered(view, kwargs: dict, key: str, marks: tuple[str, ...]):
         return (fill_late_parts(result[0]), *result[1:])
     if not isinstance(result, str):
         return result
-    if not _flashed_while_rendering():
-        keep_current(key, marks, result)
+    _keep_unless_flashed(key, marks, result)
     return _served(result, "drawn before" if request.environ.pop(DRAWN_BEFORE, False) else "miss")
 
 

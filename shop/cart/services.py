@@ -108,8 +108,11 @@ def find_member_cart(user) -> Cart | None:
     return db.session.scalars(sa.select(Cart).where(Cart.user_id == user.id)).first()
 
 
-def _member_cart_in_transaction(user_id: int) -> Cart:
-    cart = db.session.scalars(sa.select(Cart).where(Cart.user_id == user_id)).first()
+def _locked_member_cart(user_id: int) -> Cart:
+    """The member's cart, found and locked (see _lock) by one statement, or a new one (locked as new)."""
+    touched = (sa.update(Cart).where(Cart.user_id == user_id).values(updated_at=utcnow()).returning(Cart)
+               .execution_options(**touching()))
+    cart = db.session.scalars(touched).first()
     return cart if cart is not None else _new_cart(user_id)
 
 
@@ -138,17 +141,20 @@ def add_to_guest_cart(token: str | None, variant_id: int, quantity: int) -> Cart
 def add_to_member_cart(user, variant_id: int, quantity: int, max_qty: int = MAX_QTY_PER_LINE) -> CartItem:
     """add_item for a member, making the member's cart on the first addition. An institution's buyer
     may hold larger lines (`max_qty`)."""
-    return _retrying(lambda: _add(_member_cart_in_transaction(user.id), variant_id, quantity, max_qty),
+    return _retrying(lambda: _add(_locked_member_cart(user.id), variant_id, quantity, max_qty, locked=True),
                      keep_loaded=True)
 
 
-def _add(cart: Cart, variant_id: int, quantity: int, max_qty: int = MAX_QTY_PER_LINE) -> CartItem:
+def _add(cart: Cart, variant_id: int, quantity: int, max_qty: int = MAX_QTY_PER_LINE, *,
+         locked: bool = False) -> CartItem:
     """Reads the option and the line afresh under the cart's lock (populate_existing), so it may run in a
-    transaction that keeps what was loaded: the caller then names the option without reloading it."""
+    transaction that keeps what was loaded: the caller then names the option without reloading it.
+    `locked`: the caller holds the cart's lock already."""
     if quantity < 1:
         raise CartError("수량은 1개 이상이어야 합니다.", field="quantity")
     cart_id = cart.id
-    _lock(cart_id)
+    if not locked:
+        _lock(cart_id)
     variant = _checked_variant(variant_id)
     if variant is None:
         raise CartError("선택한 옵션을 찾을 수 없습니다.", field="variant_id")
@@ -203,8 +209,7 @@ def merge_guest_cart(token: str | None, user) -> list[str]:
         guest = db.session.scalars(sa.select(Cart).where(_is_guest_cart(token)).with_for_update()).first()
         if guest is None:  # a concurrent login merged it already
             return []
-        member = _member_cart_in_transaction(user.id)
-        _lock(member.id)
+        member = _locked_member_cart(user.id)
         guest_items = list(db.session.scalars(sa.select(CartItem).where(CartItem.cart_id == guest.id)))
         variants = load_variants(i.variant_id for i in guest_items)
         held = {i.variant_id: i for i in db.session.scalars(sa.select(CartItem).where(CartItem.cart_id == member.id))}
@@ -250,6 +255,13 @@ def cart_quantities(cart: Cart | None) -> list[tuple[int, int]]:
     if cart is None:
         return []
     stmt = sa.select(CartItem.variant_id, CartItem.quantity).where(CartItem.cart_id == cart.id).order_by(CartItem.id)
+    return [(variant_id, quantity) for variant_id, quantity in db.session.execute(stmt)]
+
+
+def member_cart_quantities(user) -> list[tuple[int, int]]:
+    """cart_quantities of the member's cart, found in the same query."""
+    stmt = (sa.select(CartItem.variant_id, CartItem.quantity).join(Cart, Cart.id == CartItem.cart_id)
+            .where(Cart.user_id == user.id).order_by(CartItem.id))
     return [(variant_id, quantity) for variant_id, quantity in db.session.execute(stmt)]
 
 

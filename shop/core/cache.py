@@ -360,6 +360,11 @@ def _note_bulk_changes(execute_state: Any) -> Any:
     # An UPDATE or DELETE that matched no row (a refused stock decrement, a sold-out flag already right)
     # changed nothing that a cached page shows.
     result = execute_state.invoke_statement()
+    if not hasattr(result, "rowcount"):  # with RETURNING the ORM gives rows, not a count: the rows tell
+        frozen = result.freeze()
+        if frozen.data:
+            _note_bulk(execute_state.session, table, names, options)
+        return frozen()
     if result.rowcount != 0:
         _note_bulk(execute_state.session, table, names, options)
     return result

@@ -3,6 +3,7 @@ the transition and applies it with a conditional UPDATE, so two racing requests 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -12,14 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.models import Role, User
+from shop.audit import services as audit
 from shop.cart.basket import Basket, max_qty_per_line, price_basket
 from shop.cart.models import Cart, CartItem
-from shop.audit import services as audit
 from shop.core.cache import cart_lines, note_changed, touching
 from shop.core.errors import RuleError
 from shop.core.korea import digits_only, is_valid_mobile, is_valid_phone, is_valid_postcode, normalize_phone
 from shop.core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
-from shop.core.transactions import commit_keeping_loaded, write_transaction
+from shop.core.transactions import write_transaction
 from shop.extensions import db
 from shop.institutions import services as institutions
 from shop.models_base import as_utc, utcnow
@@ -147,9 +148,12 @@ def place_order(
     *,
     today: date,
     payment_method: PaymentMethod = PaymentMethod.CARD,
+    with_order: Callable[[Order], None] | None = None,
 ) -> Order:
-    """Create the order, one shipment per enterprise, prices frozen, stock taken — all or nothing.
-    The same idempotency key from the same buyer always yields the same single order."""
+    """Create the order, one shipment per enterprise, prices frozen, stock taken, its lines gone from the
+    buyer's cart — all or nothing, in one transaction. The same idempotency key from the same buyer always
+    yields the same single order. `with_order` runs in that transaction with the new order (its payment's
+    record, the address the buyer asked to keep)."""
     _check_key(idempotency_key)
     existing = find_by_idempotency_key(buyer, idempotency_key)
     if existing is not None:
@@ -167,28 +171,35 @@ def place_order(
                               with_images=False)
     if not basket.can_order:
         raise OrderError(" ".join(basket.problems) or "주문할 수 없는 상품이 있습니다.")
-    order = place_priced_order(buyer, basket, delivery, idempotency_key, channel=channel,
-                               payment_method=payment_method)
-    _remove_from_cart(buyer, [vid for vid, _ in quantities])
-    return order
+    ordered = [variant_id for variant_id, _ in quantities]
+
+    def after_insert(order: Order) -> None:
+        _remove_from_cart(buyer, ordered)
+        if with_order is not None:
+            with_order(order)
+
+    return place_priced_order(buyer, basket, delivery, idempotency_key, channel=channel,
+                              payment_method=payment_method, after_insert=after_insert)
 
 
 def place_priced_order(buyer: User, basket: Basket, delivery: Delivery, idempotency_key: str, *,
                        channel: OrderChannel, payment_method: PaymentMethod, quote_id: int | None = None,
-                       before_insert=None) -> Order:
+                       before_insert=None, after_insert=None) -> Order:
     """Insert an already priced, checked basket as an order, taking its stock; once per idempotency key.
     `before_insert` runs inside the same transaction first (a quotation's acceptance) and may return an
-    existing order to stop there."""
+    existing order to stop there; `after_insert` runs in it last, with the new order."""
+    def insert_once() -> tuple[Order, bool]:
+        return _insert_once(buyer, basket, delivery, idempotency_key, channel, payment_method, quote_id,
+                            before_insert, after_insert)
+
     try:
         try:
-            order, created = _insert_once(buyer, basket, delivery, idempotency_key, channel, payment_method,
-                                          quote_id, before_insert)
+            order, created = insert_once()
         except stock.OutOfStock:
             # Abandoned unpaid orders may be holding the stock: release them now (lazy expiry), retry once.
             if not expire_overdue_orders():
                 raise
-            order, created = _insert_once(buyer, basket, delivery, idempotency_key, channel, payment_method,
-                                          quote_id, before_insert)
+            order, created = insert_once()
     except stock.OutOfStock as exc:
         line = next(line for line in basket.lines if line.variant.id == exc.variant_id)
         raise OrderError(f"{line.product.name} ({line.variant.name})의 재고가 부족합니다. 수량을 줄여 주세요.") from exc
@@ -207,26 +218,32 @@ def place_priced_order(buyer: User, basket: Basket, delivery: Delivery, idempote
 
 
 def _insert_once(buyer, basket: Basket, delivery: Delivery, key: str, channel, payment_method, quote_id,
-                 before_insert) -> tuple[Order, bool]:
+                 before_insert, after_insert) -> tuple[Order, bool]:
     """(the order, whether this call created it)."""
     # Without a quotation to take, nothing loaded before is read inside: the order is written from the
     # priced basket and the stock taken by conditional UPDATEs.
     with write_transaction(keep_loaded=before_insert is None):
-        existing = find_by_idempotency_key(buyer, key)
-        if existing is None and before_insert is not None:
-            existing = before_insert()
-        if existing is not None:
-            return existing, False
-        return _insert_order(buyer, basket, delivery, key, channel, payment_method, quote_id), True
+        if before_insert is not None:
+            existing = find_by_idempotency_key(buyer, key) or before_insert()
+            if existing is not None:
+                return existing, False
+        # Otherwise the caller looked the key up already; a concurrent submit with the same key that
+        # committed since makes this insert fail on the unique constraint, and rolls all of it back.
+        order = _insert_order(buyer, basket, delivery, key, channel, payment_method, quote_id)
+        if after_insert is not None:
+            after_insert(order)
+        return order, True
 
 
 def _insert_order(buyer, basket: Basket, delivery: Delivery, key: str, channel, payment_method,
                   quote_id) -> Order:
     # Lock order: option rows by id, as stock edits and the API take them, so two orders (or an order
     # and a stock edit) touching the same options wait for each other instead of deadlocking.
+    emptied = set()
     for line in sorted(basket.lines, key=lambda line: line.variant.id):
-        stock.take(line.variant.id, line.quantity, line.product.id)
-    stock.refresh_in_stock(line.product.id for line in basket.lines)
+        if stock.take(line.variant.id, line.quantity, line.product.id) == 0:
+            emptied.add(line.product.id)
+    stock.refresh_in_stock(emptied)  # only an option's last unit can make its product sold out
     now = utcnow()
     invoice = payment_method is PaymentMethod.INVOICE
     order = Order(
@@ -267,7 +284,6 @@ def _remove_from_cart(buyer: User, variant_ids: list[int]) -> None:
         .returning(CartItem.cart_id).execution_options(**touching())
     ).all()
     note_changed(db.session, {cart_lines(c) for c in emptied})  # the header's count of this cart only
-    commit_keeping_loaded()  # the order just written and its buyer are read next (payment, log) as they are
 
 
 # --- reading ---------------------------------------------------------------------------------------

@@ -17,18 +17,20 @@ class OutOfStock(Exception):
         self.variant_id = variant_id
 
 
-def take(variant_id: int, quantity: int, product_id: int) -> None:
-    """Decrement a tracked option's stock by `quantity`, or raise OutOfStock and change nothing.
-    Untracked options (services, made to order) are left alone. `product_id` is the option's product,
-    whose page is drawn anew."""
-    result = db.session.execute(
+def take(variant_id: int, quantity: int, product_id: int) -> int | None:
+    """Decrement a tracked option's stock by `quantity` and return what is left, or raise OutOfStock and
+    change nothing. Untracked options (services, made to order) are left alone: None. `product_id` is the
+    option's product, whose page is drawn anew."""
+    taken = db.session.execute(
         sa.update(Variant)
         .where(Variant.id == variant_id, sa.or_(Variant.track_stock.is_(False), Variant.stock >= quantity))
         .values(stock=sa.case((Variant.track_stock, Variant.stock - quantity), else_=Variant.stock))
+        .returning(Variant.stock, Variant.track_stock)
         .execution_options(synchronize_session=False, **stock_of((product_id,)))
-    )
-    if result.rowcount != 1:
+    ).first()
+    if taken is None:
         raise OutOfStock(variant_id)
+    return taken.stock if taken.track_stock else None
 
 
 def give_back(variant_id: int, quantity: int, product_id: int | None) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
@@ -54,17 +55,40 @@ def payment_for(order: Order) -> Payment | None:
 # --- starting a payment ----------------------------------------------------------------------------
 
 
-def start_payment(order: Order, *, success_url: str, cancel_url: str) -> Payment:
-    """The order's one Payment: a Stripe Checkout Session when keys are configured, else test mode."""
+def _new_payment(order: Order) -> Payment:
+    provider = PaymentProvider.STRIPE if stripe_enabled() else PaymentProvider.TEST
+    payment = Payment(order_id=order.id, provider=provider, amount_krw=order.total_krw, currency="krw")
+    db.session.add(payment)
+    return payment
+
+
+def place_card_order(buyer: User, quantities: list[tuple[int, int]], delivery: orders.Delivery,
+                     idempotency_key: str, *, today: date,
+                     with_order: Callable[[Order], None] | None = None) -> tuple[Order, Payment | None]:
+    """orders.place_order paid by card, with the order's Payment written in the same transaction.
+    The payment is None when the key names an order placed before: start_payment finds its own."""
+    opened: list[Payment] = []
+
+    def open_payment(order: Order) -> None:
+        opened.append(_new_payment(order))
+        if with_order is not None:
+            with_order(order)
+
+    order = orders.place_order(buyer, quantities, delivery, idempotency_key, today=today,
+                               payment_method=PaymentMethod.CARD, with_order=open_payment)
+    return order, (opened[0] if opened else None)
+
+
+def start_payment(order: Order, *, success_url: str, cancel_url: str, payment: Payment | None = None) -> Payment:
+    """The order's one Payment: a Stripe Checkout Session when keys are configured, else test mode.
+    `payment`: the order's payment when the caller has it (just placed), saving the lookup."""
     orders.expire_if_overdue(order)
     if order.status is not OrderStatus.PENDING_PAYMENT:
         raise PaymentError(f"결제할 수 없는 주문입니다 (현재 상태: {order.status.label}).")
-    payment = payment_for(order)
+    payment = payment or payment_for(order)
     if payment is None:
-        provider = PaymentProvider.STRIPE if stripe_enabled() else PaymentProvider.TEST
         try:
-            payment = Payment(order_id=order.id, provider=provider, amount_krw=order.total_krw, currency="krw")
-            db.session.add(payment)
+            payment = _new_payment(order)
             commit_keeping_loaded()  # the buyer is sent on with the order's number: no need to reload it
         except IntegrityError:  # a second tab started the same payment first
             db.session.rollback()

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from shop.cart import services as carts
+from shop.cart.basket import price_basket
 from shop.core.korea import kst_today
 from shop.extensions import csrf
 from shop.orders import addresses
@@ -18,7 +19,7 @@ from shop.orders.models import Order
 from shop.orders.services import Delivery, OrderError
 from shop.payments import services as payments
 from shop.payments.gateway import GatewayError, stripe_enabled
-from shop.payments.models import PaymentProvider
+from shop.payments.models import Payment, PaymentProvider
 from shop.web.guards import institution_is_open
 
 bp = Blueprint("checkout", __name__)
@@ -54,38 +55,36 @@ def _checkout_page(form: CheckoutForm, basket, saved, status: int = 200, error: 
 def checkout():
     if institution_is_open(current_user):
         return redirect(url_for("institution.checkout"))
-    cart = carts.find_member_cart(current_user)
     form = CheckoutForm()
-    saved = addresses.saved_addresses(current_user)
-    _fill_from_saved(form, saved)
+    quantities = carts.member_cart_quantities(current_user)
 
-    def priced_cart():
-        return carts.cart_basket(cart, kst_today(), postcode=form.postcode.data or None)
-
-    if request.method == "GET":
-        form.idempotency_key.data = secrets.token_urlsafe(24)
-        basket = priced_cart()
+    def page(status: int = 200, error: str | None = None):
+        # Saved addresses and the priced cart only for drawing the form: a placed order needs neither.
+        saved = addresses.saved_addresses(current_user)
+        _fill_from_saved(form, saved)  # first: the default address's postcode prices the shipping
+        basket = price_basket(quantities, today=kst_today(), postcode=form.postcode.data or None)
         if basket.is_empty:
             return _empty_cart()
-        return _checkout_page(form, basket, saved)
-    quantities = carts.cart_quantities(cart)
+        return _checkout_page(form, basket, saved, status, error)
+
     if not quantities:
         return _empty_cart()
-    # The order prices the cart itself; the page is priced only when it has to be shown again.
+    if request.method == "GET":
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+        return page()
     if not form.validate():
-        return _checkout_page(form, priced_cart(), saved, 400)
+        return page(400)
     delivery = Delivery(form.recipient_name.data, form.recipient_phone.data, form.postcode.data,
                         form.address1.data, form.address2.data or "", form.memo.data or "")
+    keep_address = (lambda _order: addresses.save_address(current_user, delivery)) if form.save_address.data else None
     try:
-        order = orders.place_order(current_user, quantities, delivery, form.idempotency_key.data,
-                                   today=kst_today())
-        if form.save_address.data:
-            addresses.save_address(current_user, delivery)
+        order, payment = payments.place_card_order(current_user, quantities, delivery, form.idempotency_key.data,
+                                                   today=kst_today(), with_order=keep_address)
     except OrderError as exc:
         if exc.field and exc.field in form:
             form[exc.field].errors.append(str(exc))
-        return _checkout_page(form, priced_cart(), saved, 400, error=str(exc))
-    return go_pay(order)
+        return page(400, error=str(exc))
+    return go_pay(order, payment)
 
 
 def _empty_cart():
@@ -93,11 +92,11 @@ def _empty_cart():
     return redirect(url_for("cart.view_cart"))
 
 
-def go_pay(order: Order):
+def go_pay(order: Order, payment: Payment | None = None):
     """Start (or resume) the card payment of an order and send the buyer to it."""
     try:
         payment = payments.start_payment(
-            order,
+            order, payment=payment,
             success_url=url_for("checkout.stripe_success", number=order.number, _external=True)
             + "&session_id={CHECKOUT_SESSION_ID}",
             cancel_url=url_for("orders.order_detail", number=order.number, _external=True),

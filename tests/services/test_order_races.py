@@ -14,6 +14,7 @@ from shop.models_base import utcnow
 from shop.orders import services as orders
 from shop.orders.models import Order, OrderStatus
 from shop.payments import services as payments
+from shop.payments.models import Payment
 from tests.services.order_helpers import SEOUL, TODAY, new_key, race
 
 BUYERS = 12
@@ -45,13 +46,19 @@ def test_many_buyers_for_the_last_units_exactly_that_many_win(app, make_user, la
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == LAST_UNITS
 
 
-def test_a_double_submitted_checkout_makes_one_order(app, make_user, make_product):
+def _by_card(buyer, quantities, delivery, key, *, today):
+    order, _payment = payments.place_card_order(buyer, quantities, delivery, key, today=today)
+    return order
+
+
+@pytest.mark.parametrize("place", [orders.place_order, _by_card], ids=["order", "card order with its payment"])
+def test_a_double_submitted_checkout_makes_one_order(app, make_user, make_product, place):
     variant = make_product(variants=[("기본", 12000, 50)]).variants[0]
     buyer_id, variant_id, key = make_user(Role.CONSUMER).id, variant.id, new_key()
 
     def submit(_):
         buyer = db.session.get(User, buyer_id)
-        return orders.place_order(buyer, [(variant_id, 2)], SEOUL, key, today=TODAY).id
+        return place(buyer, [(variant_id, 2)], SEOUL, key, today=TODAY).id
 
     results = race(app, 6, submit)
     assert all(isinstance(r, int) for r in results), results
@@ -59,6 +66,8 @@ def test_a_double_submitted_checkout_makes_one_order(app, make_user, make_produc
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
     assert db.session.get(Variant, variant_id).stock == 48
+    payments_made = db.session.scalar(sa.select(sa.func.count()).select_from(Payment))
+    assert payments_made == (1 if place is _by_card else 0)
 
 
 def test_expiry_and_cancellation_colliding_give_stock_back_once(app, make_user, last_units):

@@ -12,8 +12,10 @@ from shop.catalog.models import Product, ProductStatus, TaxType, Variant
 from shop.extensions import db
 from shop.models_base import utcnow
 from shop.orders import services as orders
+from shop.orders import stock
 from shop.orders.models import Order, OrderEvent, OrderStatus, ShipmentStatus
 from shop.payments import services as payments
+from shop.payments.models import Payment, PaymentProvider, PaymentStatus
 from tests.services.order_helpers import JEJU, SEOUL, TODAY, new_key
 
 
@@ -131,6 +133,57 @@ def test_placing_removes_the_ordered_lines_from_the_member_cart(buyer, two_enter
     orders.place_order(buyer, [(bean.id, 1)], SEOUL, new_key(), today=TODAY)
     left = db.session.scalars(sa.select(CartItem.variant_id).where(CartItem.cart_id == cart.id)).all()
     assert left == [rice.id]
+
+
+def test_a_card_order_its_payment_and_its_cart_lines_are_written_together(buyer, two_enterprises, outbox):
+    bean, rice = two_enterprises
+    cart = Cart(token=new_key(), user_id=buyer.id)
+    cart.items = [CartItem(variant_id=bean.id, quantity=2), CartItem(variant_id=rice.id, quantity=1)]
+    db.session.add(cart)
+    db.session.commit()
+
+    def lines_left():
+        return sorted(db.session.scalars(sa.select(CartItem.variant_id).where(CartItem.cart_id == cart.id)))
+
+    def fails_last(_order):  # anything going wrong late in the unit: the address the buyer asked to keep
+        raise RuntimeError("배송지 저장 실패")
+
+    with pytest.raises(RuntimeError):
+        payments.place_card_order(buyer, [(bean.id, 2)], SEOUL, new_key(), today=TODAY, with_order=fails_last)
+    assert stock_of(bean.id) == 5 and lines_left() == sorted([bean.id, rice.id])
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 0
+    assert not outbox
+
+    key = new_key()
+    order, payment = payments.place_card_order(buyer, [(bean.id, 2)], SEOUL, key, today=TODAY)
+    assert (payment.order_id, payment.amount_krw, payment.status) == (order.id, 30000, PaymentStatus.PENDING)
+    assert payment.provider is PaymentProvider.TEST  # no Stripe keys in tests
+    assert stock_of(bean.id) == 3 and lines_left() == [rice.id]
+    again, no_new_payment = payments.place_card_order(buyer, [(bean.id, 2)], SEOUL, key, today=TODAY)
+    assert again.id == order.id and no_new_payment is None
+    assert payments.start_payment(again, success_url="", cancel_url="").id == payment.id
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
+    assert stock_of(bean.id) == 3
+
+
+def test_the_last_unit_sold_marks_the_product_sold_out_and_an_earlier_one_does_not(buyer, make_product):
+    mug = make_product(name="백자 머그", variants=[("백자", 28000, 2), ("청자", 28000, 1)])
+    white, celadon = mug.variants
+    made_to_order = make_product(name="주문제작 도장", variants=[("기본", 30000, 0)]).variants[0]
+    assert stock.take(white.id, 1, mug.id) == 1  # what is left
+    db.session.execute(sa.update(Variant).where(Variant.id == made_to_order.id).values(track_stock=False))
+    assert stock.take(made_to_order.id, 5, made_to_order.product_id) is None  # untracked: nothing counted
+    with pytest.raises(stock.OutOfStock):
+        stock.take(celadon.id, 2, mug.id)
+    db.session.rollback()  # none of these takes stays
+
+    orders.place_order(buyer, [(white.id, 2)], SEOUL, new_key(), today=TODAY)
+    db.session.expire_all()
+    assert db.session.get(Product, mug.id).in_stock is True  # the other option still has one
+    orders.place_order(buyer, [(celadon.id, 1)], SEOUL, new_key(), today=TODAY)
+    db.session.expire_all()
+    assert db.session.get(Product, mug.id).in_stock is False
 
 
 def test_an_unpaid_order_expires_and_gives_stock_back_exactly_once(app, buyer, two_enterprises):

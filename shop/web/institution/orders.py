@@ -16,6 +16,7 @@ from shop.orders import services as orders
 from shop.orders.couriers import courier_name, tracking_url
 from shop.orders.models import Order, PaymentMethod, Shipment, ShipmentStatus
 from shop.orders.services import Delivery, OrderError
+from shop.payments import services as payments
 from shop.procurement import documents, invoice_orders
 from shop.procurement.forms import InspectionForm, InspectionRejectForm, InstitutionCheckoutForm, ReasonForm
 from shop.web.checkout import go_pay
@@ -57,6 +58,13 @@ def _cart_basket(cart, postcode: str | None = None):
     return price_basket(quantities, today=kst_today(), postcode=postcode, max_qty=INSTITUTION_MAX_QTY_PER_LINE)
 
 
+def _place(quantities, delivery: Delivery, method: PaymentMethod, key: str):
+    """(the order, its card payment when written with it)."""
+    if method is PaymentMethod.CARD:
+        return payments.place_card_order(current_user, quantities, delivery, key, today=kst_today())
+    return orders.place_order(current_user, quantities, delivery, key, today=kst_today(), payment_method=method), None
+
+
 @bp.route("/checkout", methods=["GET", "POST"])
 def checkout():
     cart = carts.find_member_cart(current_user)
@@ -77,14 +85,13 @@ def checkout():
             form.address_id.errors.append("기관 배송지 목록에서 골라 주세요.")
         else:
             try:
-                order = orders.place_order(current_user, [(i.variant_id, i.quantity) for i in cart.items], delivery,
-                                           form.idempotency_key.data, today=kst_today(),
-                                           payment_method=PaymentMethod(form.payment_method.data))
+                order, payment = _place([(i.variant_id, i.quantity) for i in cart.items], delivery,
+                                        PaymentMethod(form.payment_method.data), form.idempotency_key.data)
             except OrderError as exc:
                 error = str(exc)
             else:
                 if order.payment_method is PaymentMethod.CARD:
-                    return go_pay(order)
+                    return go_pay(order, payment)
                 flash("주문이 접수되었습니다. 입점기업이 주문을 승인하면 납품이 시작됩니다.", "success")
                 return redirect(url_for("institution.order_detail", number=order.number), code=303)
     return render_template("institution/checkout.html", form=form, basket=basket, saved=saved, error=error), 400

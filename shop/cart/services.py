@@ -282,13 +282,18 @@ def _count_lines(cart_id: int) -> int:
     return db.session.scalar(sa.select(sa.func.count(CartItem.id)).where(CartItem.cart_id == cart_id)) or 0
 
 
+def line_count_wanted(cart_id: int) -> tuple[str, tuple[str, ...]]:
+    """The cache key of a cart's line count and the generations it follows (for fetching it along a page)."""
+    return f"cart-lines:{cart_id}", ("carts", cart_lines(cart_id))
+
+
 def line_count_of_cart(cart_id: int | None) -> int:
     """Lines in this cart (0 for none), cached until one is added, changed or removed: every page a member
     sees shows the count."""
     if cart_id is None:
         return 0
-    key = f"cart-lines:{cart_id}"
-    count, marks = fetch_current(key, ("carts", cart_lines(cart_id)))
+    key, names = line_count_wanted(cart_id)
+    count, marks = fetch_current(key, names)
     if count is None:
         count = _count_lines(cart_id)
         keep_current(key, marks, count, CART_LINES_SECONDS)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import Flask, has_app_context
+from flask import Flask, has_app_context, has_request_context, request
 from flask_caching import Cache
 from sqlalchemy.orm import Session
 
@@ -156,27 +156,51 @@ def key_of(parts: tuple) -> str:
     return "v:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def fetch_current(key: str, generation_names: Sequence[str]) -> tuple[Any, tuple[str, ...]]:
+Wanted = tuple[str, Sequence[str]]  # a key and the generations its value depends on
+FETCHED_ALONG = "hamkke.cache.fetched_along"
+
+
+def fetch_current(key: str, generation_names: Sequence[str],
+                  along: Sequence[Wanted] = ()) -> tuple[Any, tuple[str, ...]]:
     """(the value `keep_current` stored under `key`, or None if one of the generations has moved on since;
     the generations' current numbers, to store a value computed now with), in one round trip.
 
     A value is kept with the numbers read before it was computed, not under a key made of them: the
-    value and the numbers to check it against come back together, and a stale value is replaced in place."""
-    kept, marks = fetch_kept(key, generation_names)
+    value and the numbers to check it against come back together, and a stale value is replaced in place.
+    `along`: other values this request will ask for, fetched in the same round trip (see fetch_kept)."""
+    kept, marks = fetch_kept(key, generation_names, along)
     return _if_current(kept, marks), marks
 
 
-def fetch_kept(key: str, generation_names: Sequence[str]) -> tuple[tuple[tuple[str, ...], Any] | None,
-                                                                    tuple[str, ...]]:
+def fetch_kept(key: str, generation_names: Sequence[str], along: Sequence[Wanted] = ()) -> tuple[
+        tuple[tuple[str, ...], Any] | None, tuple[str, ...]]:
     """(what `keep_current` stored under `key`, current or not: its marks and value; the generations'
-    current numbers), in one round trip."""
-    found = cache.get_many(key, *(f"gen:{name}" for name in generation_names))
-    current = dict(zip(generation_names, found[1:], strict=True))
+    current numbers), in one round trip. The entries `along` come back in the same round trip and are held
+    for the rest of this request: its first fetch of one of them asks no one."""
+    held = _held_along(key, generation_names)
+    if held is not None:
+        return held
+    wanted = [(key, tuple(generation_names)), *((k, tuple(names)) for k, names in along)]
+    names = list(dict.fromkeys(name for _, of in wanted for name in of))
+    found = cache.get_many(*(k for k, _ in wanted), *(f"gen:{name}" for name in names))
+    current = dict(zip(names, found[len(wanted):], strict=True))
     missing = [name for name, mark in current.items() if mark is None]
     if missing:
         current.update(bump_all(missing))
-    kept = found[0] if isinstance(found[0], tuple) and len(found[0]) == 2 else None
-    return kept, tuple(current[name] for name in generation_names)
+    fetched = [(value if isinstance(value, tuple) and len(value) == 2 else None, tuple(current[n] for n in of))
+               for value, (_, of) in zip(found, wanted, strict=False)]
+    if along and has_request_context():
+        request.environ.setdefault(FETCHED_ALONG, {}).update(
+            {k: (of, result) for (k, of), result in zip(wanted[1:], fetched[1:], strict=True)})
+    return fetched[0]
+
+
+def _held_along(key: str, generation_names: Sequence[str]):
+    """What an earlier fetch of this request brought along for `key`, taken once."""
+    if not has_request_context():
+        return None
+    held = request.environ.get(FETCHED_ALONG, {}).pop(key, None)
+    return held[1] if held is not None and held[0] == tuple(generation_names) else None
 
 
 def _if_current(kept: Any, marks: tuple[str, ...]) -> Any:
@@ -202,7 +226,8 @@ def cached(generation_names: Sequence[str], parts: tuple, compute: Callable[[], 
         release(claim)
 
 
-def fetch_current_or_claim(key: str, generation_names: Sequence[str]) -> tuple[Any, tuple[str, ...], str | None]:
+def fetch_current_or_claim(key: str, generation_names: Sequence[str],
+                           along: Sequence[Wanted] = ()) -> tuple[Any, tuple[str, ...], str | None]:
     """As `fetch_current`, and, when there is no current value, the claim this request holds to compute it
     (None if it holds none), for `release` once the value is kept.
 
@@ -210,7 +235,7 @@ def fetch_current_or_claim(key: str, generation_names: Sequence[str]) -> tuple[A
     would compute the same value (16 connections, 16 copies of a 0.2 s search). Others wait for the one
     holding the claim, and compute themselves only if it gives up without storing (a page not kept) or
     takes longer than CLAIM_WAIT_SECONDS."""
-    value, marks = fetch_current(key, generation_names)
+    value, marks = fetch_current(key, generation_names, along)
     if value is not None:
         return value, marks, None
     claim = f"claim:{key}:{':'.join(marks)}"

@@ -28,7 +28,7 @@ from shop.cart.services import CartError, CartItemNotFound
 from shop.core.korea import kst_today
 from shop.extensions import db
 from shop.web.guards import safe_next_url
-from shop.web.page_cache import late_part
+from shop.web.page_cache import late_part, late_parts_want
 
 bp = Blueprint("cart", __name__)
 
@@ -110,6 +110,15 @@ def _header_count() -> int | None:
         db.session.rollback()
         return None
 
+
+def _header_count_wanted():
+    """The member's cart count is fetched along with a shared page (see page_cache.late_parts_want)."""
+    if current_user.is_authenticated and request.method == "GET" and g.get("header_cart_id") is not None:
+        return [carts.line_count_wanted(g.header_cart_id)]
+    return []
+
+
+late_parts_want(_header_count_wanted)
 
 # The largest quantity a line may hold depends on who is buying; a shared page gets each visitor's own.
 cart_max_qty = late_part("cart_max_qty", lambda: str(max_qty_per_line(current_user)))

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from shop.catalog.listing import sort_generations
 from shop.core.cache import (
     CATALOG_SHARED,
+    Wanted,
     fetch_current,
     fetch_current_or_claim,
     keep_current,
@@ -38,6 +39,7 @@ MARKER = re.compile("\x00late:([a-z_]+)\x00")
 MAX_QUERY_LENGTH = 512  # longer query strings are someone's experiment, not worth a cache entry each
 
 _late_parts: dict[str, Callable[[], str]] = {}
+_late_wants: list[Callable[[], Iterable[Wanted]]] = []
 
 
 def late_part(name: str, render: Callable[[], str]) -> Callable[[], Markup]:
@@ -50,6 +52,12 @@ def late_part(name: str, render: Callable[[], str]) -> Callable[[], Markup]:
         return Markup(render())
 
     return in_template
+
+
+def late_parts_want(wants: Callable[[], Iterable[Wanted]]) -> None:
+    """Register what late parts will fetch from the cache for this visitor (the cart count): it comes in
+    the same round trip as the page."""
+    _late_wants.append(wants)
 
 
 def fill_late_parts(html: str) -> str:
@@ -76,7 +84,8 @@ def shared_page(*generation_names: str, extra: Callable[[], Iterable[str]] | Non
                 return view(**kwargs)
             names = ("site", *generation_names, *(extra() if extra else ()))
             key = key_of(("page", *_this_page()))
-            html, marks, claim = fetch_current_or_claim(key, names)
+            along = [wanted for wants in _late_wants for wanted in wants()]
+            html, marks, claim = fetch_current_or_claim(key, names, along)
             if html is not None:
                 return _served(html, "hit")
             try:

@@ -14,6 +14,7 @@ from shop.accounts.models import Role
 from shop.catalog import editing, sku_updates, stock_sheet, stock_table
 from shop.catalog.editing import OptionInput
 from shop.catalog.stock_table import StockSet
+from shop.core import cache as shop_cache
 from shop.core.korea import kst_today
 from shop.extensions import db
 from shop.orders import stock
@@ -97,18 +98,37 @@ def test_members_share_pages_but_each_sees_their_own_name_and_logout_form(app, j
     assert "김하늘" not in page(app.test_client(), "/products/strawberry-jam")[1]
 
 
-def test_a_members_cached_page_costs_no_query_and_counts_their_cart(app, jam, make_user, count_queries):
+def test_a_members_cached_page_costs_no_query_and_counts_their_cart(app, jam, make_user, make_product,
+                                                                     count_queries, monkeypatch):
     with app.app_context():
         member, token = signed_in(app, make_user(Role.CONSUMER, name="김하늘"))
     page(member, "/categories/jam")
     assert add_to_cart(member, token, jam).status_code in (302, 303)
     page(member, "/cart")  # where the "added" message is shown
     page(member, "/categories/jam")
+    round_trips = []
+    for name in ("get", "get_many"):
+        monkeypatch.setattr(shop_cache.cache, name, _counting(getattr(shop_cache.cache, name), name, round_trips))
     with app.app_context(), count_queries() as queries:  # a request of its own, as in a server
         response = member.get("/categories/jam")
     assert response.headers["X-Page-Cache"] == "hit"
     assert '<span class="cart-count">(1)</span>' in response.get_data(as_text=True)
     assert queries == []  # the login session, the member and the cart count come from the cache
+    assert round_trips == ["get_many", "get_many"]  # the login session; the page with the cart count
+
+    tea = make_product(name="유자차")
+    page(member, "/categories/jam")
+    assert add_to_cart(member, token, tea).status_code in (302, 303)
+    page(member, "/cart")
+    state, html = page(member, "/categories/jam")
+    assert state == "hit" and '<span class="cart-count">(2)</span>' in html  # a page kept, a count moved on
+
+
+def _counting(method, name: str, calls: list):
+    def counted(*args, **kwargs):
+        calls.append(name)
+        return method(*args, **kwargs)
+    return counted
 
 
 def test_institution_buyers_and_consumers_see_their_own_buttons_on_a_cached_product_page(
@@ -340,3 +360,24 @@ def test_what_every_listing_shares_is_drawn_anew(app, jam, make_exhibition, url)
                     ends_on=today + timedelta(days=1))
     state, html = page(visitor, url)
     assert state == "miss" and "3,900원" in html
+
+
+def test_a_value_fetched_along_is_taken_once_and_only_for_the_same_generations(app, monkeypatch):
+    with app.test_request_context("/"):
+        for key in ("page", "count"):
+            shop_cache.keep_current(key, shop_cache.fetch_current(key, ("site",))[1], f"{key} 값")
+        round_trips = []
+        monkeypatch.setattr(shop_cache.cache, "get_many",
+                            _counting(shop_cache.cache.get_many, "get_many", round_trips))
+        assert shop_cache.fetch_current("page", ("site",), along=[("count", ("site",))])[0] == "page 값"
+        assert shop_cache.fetch_current("count", ("site",))[0] == "count 값"
+        assert len(round_trips) == 1
+        assert shop_cache.fetch_current("count", ("site",))[0] == "count 값"  # taken once: asked again
+        assert len(round_trips) == 2
+        shop_cache.fetch_current("page", ("site",), along=[("count", ("carts",))])
+        assert shop_cache.fetch_current("count", ("site",))[0] == "count 값"  # other generations: asked again
+        assert len(round_trips) == 4
+        shop_cache.fetch_current("page", ("site",), along=[("count", ("site",))])  # left untaken
+    with app.test_request_context("/"):  # a new request holds nothing of the last one's
+        shop_cache.fetch_current("count", ("site",))
+        assert len(round_trips) == 6

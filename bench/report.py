@@ -30,6 +30,7 @@ class DbRun:
     seed_seconds: float = 0.0
     seed_cpu_seconds: float = 0.0
     seed_output: str = ""
+    settle_seconds: float = 0.0  # VACUUM (ANALYZE) and CHECKPOINT (PostgreSQL), a WAL checkpoint (SQLite)
     reference: Result | None = None
     results: list[Result] = field(default_factory=list)
     rss_warm_kb: list[int] = field(default_factory=list)
@@ -80,6 +81,11 @@ def machine() -> dict[str, str]:
 
 def load_average() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def _settled(run: DbRun) -> str:
+    what = "a WAL checkpoint" if run.db == "sqlite" else "VACUUM (ANALYZE), CHECKPOINT"
+    return f"{what}, {run.settle_seconds:.0f} s"
 
 
 def _mb(values: list[int]) -> str:
@@ -193,6 +199,7 @@ def markdown(runs: list[DbRun], info: dict[str, str], options: dict, commands: l
         seeded = "" if run.seeded else "Databases reused from the previous run (--no-seed). "
         out += [f"## {run.db}", "",
                 seeded + (f"seed-bench: {run.seed_seconds:.0f} s wall, {run.seed_cpu_seconds:.0f} s CPU ({run.seed_output}). "
+                 f"Then the database settled before measuring ({_settled(run)}). "
                  f"Worker RSS after warm-up {_mb(run.rss_warm_kb)} MB, at the end {_mb(run.rss_end_kb)} MB."), ""]
         out += _table(run)
         out.append("")

@@ -66,6 +66,7 @@ def test_quick_run_reports_every_page_without_errors(tmp_path):
         assert re.fullmatch(r"[\d.]+, \d+", cells[7]), f"{page}: no SQL count ({cells[7]})"
     assert re.search(r"10 buyers for 3 units → exactly 3 orders, 0 errors \| PASS", report)
     assert "search finds every matching product | PASS" in report
+    assert "Then the database settled before measuring (a WAL checkpoint, " in report
     assert re.search(r"^(PASS|MISS)  \[sqlite\] home: p99", done.stdout, re.MULTILINE)
     after = performance.read_bytes() if performance.exists() else None
     assert after == before, "a test run must not touch docs/performance.md"

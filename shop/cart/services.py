@@ -252,16 +252,21 @@ def cart_basket(cart: Cart | None, today: date, postcode: str | None = None,
 
 def cart_quantities(cart: Cart | None) -> list[tuple[int, int]]:
     """(option id, quantity) of each line, in the order they were added."""
-    if cart is None:
-        return []
-    stmt = sa.select(CartItem.variant_id, CartItem.quantity).where(CartItem.cart_id == cart.id).order_by(CartItem.id)
-    return [(variant_id, quantity) for variant_id, quantity in db.session.execute(stmt)]
+    return [] if cart is None else _quantities_in(cart.id)
 
 
 def member_cart_quantities(user) -> list[tuple[int, int]]:
     """cart_quantities of the member's cart, found in the same query."""
-    stmt = (sa.select(CartItem.variant_id, CartItem.quantity).join(Cart, Cart.id == CartItem.cart_id)
-            .where(Cart.user_id == user.id).order_by(CartItem.id))
+    return _quantities_in(member_cart_id(user.id))
+
+
+def member_cart_id(user_id: int):
+    """The member's cart id, as a subquery of the statement that reads or changes its lines."""
+    return sa.select(Cart.id).where(Cart.user_id == user_id).scalar_subquery()
+
+
+def _quantities_in(cart_id) -> list[tuple[int, int]]:
+    stmt = sa.select(CartItem.variant_id, CartItem.quantity).where(CartItem.cart_id == cart_id).order_by(CartItem.id)
     return [(variant_id, quantity) for variant_id, quantity in db.session.execute(stmt)]
 
 

@@ -385,12 +385,12 @@ def _note_bulk_changes(execute_state: Any) -> Any:
     # An UPDATE or DELETE that matched no row (a refused stock decrement, a sold-out flag already right)
     # changed nothing that a cached page shows.
     result = execute_state.invoke_statement()
-    if not hasattr(result, "rowcount"):  # with RETURNING the ORM gives rows, not a count: the rows tell
+    if hasattr(result, "rowcount"):
+        matched = result.rowcount != 0
+    else:  # with RETURNING the ORM gives rows, not a count: the rows tell, and are handed on as read
         frozen = result.freeze()
-        if frozen.data:
-            _note_bulk(execute_state.session, table, names, options)
-        return frozen()
-    if result.rowcount != 0:
+        matched, result = bool(frozen.data), frozen()
+    if matched:
         _note_bulk(execute_state.session, table, names, options)
     return result
 
@@ -417,10 +417,16 @@ def _updated_columns(execute_state: Any) -> set[str] | None:
     return {getattr(column, "key", str(column)) for column in values} or None
 
 
+def _taken_changes(session: Session) -> tuple[set[str], set[int] | None, bool]:
+    """(the generations this transaction moves, the catalog products it touched, whether it touched rows of
+    no one product), forgotten by the session."""
+    return (session.info.pop("changed_generations", set()),
+            session.info.pop("catalog_products", None),  # a change no hook saw the products of: any
+            session.info.pop("catalog_shared", False))
+
+
 def _bump_changed_generations(session: Session) -> None:
-    changed = session.info.pop("changed_generations", set())
-    products = session.info.pop("catalog_products", None)  # a change no hook saw the products of: any
-    shared = session.info.pop("catalog_shared", False)
+    changed, products, shared = _taken_changes(session)
     if not changed or not has_app_context():  # scripts using a bare Session have no cache to keep in step
         return
     others = changed - {"catalog"}
@@ -436,6 +442,4 @@ def _bump_changed_generations(session: Session) -> None:
 
 def _forget_changes(session: Session, _previous_transaction: Any) -> None:
     if not session.in_transaction():
-        session.info.pop("changed_generations", None)
-        session.info.pop("catalog_products", None)
-        session.info.pop("catalog_shared", None)
+        _taken_changes(session)

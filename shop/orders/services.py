@@ -14,8 +14,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from shop.accounts.models import Role, User
 from shop.audit import services as audit
+from shop.cart import services as carts
 from shop.cart.basket import Basket, max_qty_per_line, price_basket
-from shop.cart.models import Cart, CartItem
+from shop.cart.models import CartItem
 from shop.core.cache import cart_lines, note_changed, touching
 from shop.core.errors import RuleError
 from shop.core.korea import digits_only, is_valid_mobile, is_valid_phone, is_valid_postcode, normalize_phone
@@ -278,9 +279,9 @@ def _insert_order(buyer, basket: Basket, delivery: Delivery, key: str, channel, 
 
 
 def _remove_from_cart(buyer: User, variant_ids: list[int]) -> None:
-    cart_id = sa.select(Cart.id).where(Cart.user_id == buyer.id).scalar_subquery()
     emptied = db.session.scalars(
-        sa.delete(CartItem).where(CartItem.cart_id == cart_id, CartItem.variant_id.in_(variant_ids))
+        sa.delete(CartItem).where(CartItem.cart_id == carts.member_cart_id(buyer.id),
+                                  CartItem.variant_id.in_(variant_ids))
         .returning(CartItem.cart_id).execution_options(**touching())
     ).all()
     note_changed(db.session, {cart_lines(c) for c in emptied})  # the header's count of this cart only

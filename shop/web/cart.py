@@ -101,9 +101,9 @@ def _header_count() -> int | None:
     a guest without a cart, one otherwise; None if the database cannot say (an error page still renders its
     header)."""
     try:
+        if _counted_from_cache():
+            return carts.line_count_of_cart(g.header_cart_id)
         if current_user.is_authenticated:
-            if request.method == "GET" and "header_cart_id" in g:  # a POST may have just changed the cart
-                return carts.line_count_of_cart(g.header_cart_id)
             return carts.count_lines_for(user_id=current_user.id)
         return carts.count_lines_for(token=guest_token())
     except SQLAlchemyError:
@@ -111,9 +111,15 @@ def _header_count() -> int | None:
         return None
 
 
+def _counted_from_cache() -> bool:
+    """A member on a GET page, whose cart id came with the login session (a POST may have just changed the
+    cart: it counts in the database)."""
+    return current_user.is_authenticated and request.method == "GET" and "header_cart_id" in g
+
+
 def _header_count_wanted():
     """The member's cart count is fetched along with a shared page (see page_cache.late_parts_want)."""
-    if current_user.is_authenticated and request.method == "GET" and g.get("header_cart_id") is not None:
+    if _counted_from_cache() and g.header_cart_id is not None:
         return [carts.line_count_wanted(g.header_cart_id)]
     return []
 

@@ -53,11 +53,6 @@ def delivery_from(address_id: str | None, memo: str = "", saved: list | None = N
                     address.address2, memo, address.department)
 
 
-def _cart_basket(cart, postcode: str | None = None):
-    quantities = [(item.variant_id, item.quantity) for item in cart.items] if cart else []
-    return price_basket(quantities, today=kst_today(), postcode=postcode, max_qty=INSTITUTION_MAX_QTY_PER_LINE)
-
-
 def _place(quantities, delivery: Delivery, method: PaymentMethod, key: str):
     """(the order, its card payment when written with it)."""
     if method is PaymentMethod.CARD:
@@ -67,13 +62,14 @@ def _place(quantities, delivery: Delivery, method: PaymentMethod, key: str):
 
 @bp.route("/checkout", methods=["GET", "POST"])
 def checkout():
-    cart = carts.find_member_cart(current_user)
+    quantities = carts.member_cart_quantities(current_user)
     form = InstitutionCheckoutForm()
     saved = address_choices(form.address_id)
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
     delivery = delivery_from(form.address_id.data, form.memo.data or "", saved)
-    basket = _cart_basket(cart, delivery.postcode if delivery else None)
+    basket = price_basket(quantities, today=kst_today(), postcode=delivery.postcode if delivery else None,
+                          max_qty=INSTITUTION_MAX_QTY_PER_LINE)
     if basket.is_empty:
         flash("장바구니가 비어 있습니다. 상품을 담은 뒤 주문해 주세요.", "info")
         return redirect(url_for("cart.view_cart"))
@@ -85,8 +81,8 @@ def checkout():
             form.address_id.errors.append("기관 배송지 목록에서 골라 주세요.")
         else:
             try:
-                order, payment = _place([(i.variant_id, i.quantity) for i in cart.items], delivery,
-                                        PaymentMethod(form.payment_method.data), form.idempotency_key.data)
+                order, payment = _place(quantities, delivery, PaymentMethod(form.payment_method.data),
+                                        form.idempotency_key.data)
             except OrderError as exc:
                 error = str(exc)
             else:

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from shop.accounts.models import Role
 from shop.catalog.models import Product, ProductStatus, TaxType, Variant
-from shop.catalog.pricing import special_prices_for_variants, unit_price
+from shop.catalog.pricing import running_special_of, unit_price
 from shop.core.korea import is_jeju_or_island_postcode
 from shop.core.money import vat_of
 from shop.enterprises.models import Enterprise
@@ -142,26 +142,40 @@ def line_problem(variant: Variant, quantity: int, max_qty: int = MAX_QTY_PER_LIN
 def load_variants(variant_ids: Iterable[int], *, with_images: bool = True) -> dict[int, Variant]:
     """The options with what pricing and checks need, and the products' images for showing them (not for
     placing an order), in one round of queries."""
+    return {variant.id: variant for variant, _ in _variants_with(variant_ids, with_images=with_images)}
+
+
+def load_priced_variants(variant_ids: Iterable[int], today: date, *,
+                         with_images: bool = True) -> tuple[dict[int, Variant], dict[int, int]]:
+    """load_variants, and the lowest special price of a running exhibition per option, in the same query."""
+    rows = _variants_with(variant_ids, with_images=with_images, special_on=today)
+    variants = {variant.id: variant for variant, _ in rows}
+    return variants, {variant.id: special for variant, special in rows if special is not None}
+
+
+def _variants_with(variant_ids: Iterable[int], *, with_images: bool,
+                   special_on: date | None = None) -> list[tuple[Variant, int | None]]:
     ids = list(set(variant_ids))
     if not ids:
-        return {}
-    options = [selectinload(Variant.price_tiers), joinedload(Variant.product).joinedload(Product.enterprise)]
+        return []
+    # Bulk tiers joined (an option has a few at most), not a query of their own.
+    options = [joinedload(Variant.price_tiers), joinedload(Variant.product).joinedload(Product.enterprise)]
     if with_images:
         options.append(joinedload(Variant.product).selectinload(Product.images))
+    special = sa.null() if special_on is None else running_special_of(Variant.id, special_on)
     stmt = (
-        sa.select(Variant)
+        sa.select(Variant, special)
         .where(Variant.id.in_(ids))
         .options(*options)
         .execution_options(populate_existing=True)  # stock and prices as they are now, even if loaded before
     )
-    return {v.id: v for v in db.session.scalars(stmt)}
+    return [(variant, special) for variant, special in db.session.execute(stmt).unique()]
 
 
 def price_basket(quantities: list[tuple[int, int]], *, today: date, postcode: str | None = None,
                  max_qty: int = MAX_QTY_PER_LINE, with_images: bool = True) -> Basket:
     """Price (variant id, quantity) pairs for today. Groups keep the order the lines were given in."""
-    variants = load_variants((vid for vid, _ in quantities), with_images=with_images)
-    specials = special_prices_for_variants(variants, today)
+    variants, specials = load_priced_variants((vid for vid, _ in quantities), today, with_images=with_images)
     groups: dict[int, EnterpriseGroup] = {}
     for variant_id, quantity in quantities:
         variant = variants.get(variant_id)

@@ -155,10 +155,9 @@ def _add(cart: Cart, variant_id: int, quantity: int, max_qty: int = MAX_QTY_PER_
     cart_id = cart.id
     if not locked:
         _lock(cart_id)
-    variant = _checked_variant(variant_id)
+    variant, item = _variant_and_line(cart_id, variant_id)
     if variant is None:
         raise CartError("선택한 옵션을 찾을 수 없습니다.", field="variant_id")
-    item = _item_for_variant(cart_id, variant_id)
     already = item.quantity if item else 0
     problem = line_problem(variant, already + quantity, max_qty)
     if problem:
@@ -354,15 +353,22 @@ def _checked_variant(variant_id: int) -> Variant | None:
     """The option, read afresh, with what `line_problem` checks (its product and enterprise), in one query."""
     if not 0 < variant_id <= MAX_DB_ID:
         return None
-    stmt = (sa.select(Variant).where(Variant.id == variant_id)
+    return db.session.scalars(_checked_variant_query(variant_id)).first()
+
+
+def _variant_and_line(cart_id: int, variant_id: int) -> tuple[Variant | None, CartItem | None]:
+    """_checked_variant, and the cart's line of that option if it has one, in the same query."""
+    if not 0 < variant_id <= MAX_DB_ID:
+        return None, None
+    line = sa.and_(CartItem.variant_id == Variant.id, CartItem.cart_id == cart_id)
+    row = db.session.execute(_checked_variant_query(variant_id).add_columns(CartItem).outerjoin(CartItem, line)).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def _checked_variant_query(variant_id: int):
+    return (sa.select(Variant).where(Variant.id == variant_id)
             .options(joinedload(Variant.product).joinedload(Product.enterprise))
             .execution_options(populate_existing=True))
-    return db.session.scalars(stmt).first()
-
-
-def _item_for_variant(cart_id: int, variant_id: int) -> CartItem | None:
-    stmt = sa.select(CartItem).where(CartItem.cart_id == cart_id, CartItem.variant_id == variant_id)
-    return db.session.scalars(stmt.execution_options(populate_existing=True)).first()
 
 
 def _item_in_cart(cart_id: int, item_id: int) -> CartItem:

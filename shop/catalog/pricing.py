@@ -28,13 +28,27 @@ def unit_price(variant: Variant, qty: int, *, special_price: int | None = None) 
     return min(candidates)
 
 
+def _running(today: date):
+    """Where an exhibition's special prices apply today."""
+    return sa.and_(Exhibition.is_published, Exhibition.starts_on <= today, Exhibition.ends_on >= today)
+
+
 def _running_specials(today: date):
     return (
         sa.select(ExhibitionPrice.variant_id, sa.func.min(ExhibitionPrice.price_krw).label("price"))
         .join(Exhibition, Exhibition.id == ExhibitionPrice.exhibition_id)
-        .where(Exhibition.is_published, Exhibition.starts_on <= today, Exhibition.ends_on >= today)
+        .where(_running(today))
         .group_by(ExhibitionPrice.variant_id)
     )
+
+
+def running_special_of(variant_id, today: date):
+    """The lowest running special price of one option, as a column (NULL when none) for a statement
+    that reads the option."""
+    return (sa.select(sa.func.min(ExhibitionPrice.price_krw))
+            .join(Exhibition, Exhibition.id == ExhibitionPrice.exhibition_id)
+            .where(ExhibitionPrice.variant_id == variant_id, _running(today))
+            .scalar_subquery())
 
 
 def special_prices_for_variants(variant_ids: Iterable[int], today: date) -> dict[int, int]:
@@ -55,12 +69,7 @@ def special_prices_for_products(product_ids: Iterable[int], today: date) -> dict
         sa.select(Variant.product_id, sa.func.min(ExhibitionPrice.price_krw))
         .join(ExhibitionPrice, ExhibitionPrice.variant_id == Variant.id)
         .join(Exhibition, Exhibition.id == ExhibitionPrice.exhibition_id)
-        .where(
-            Variant.product_id.in_(ids),
-            Exhibition.is_published,
-            Exhibition.starts_on <= today,
-            Exhibition.ends_on >= today,
-        )
+        .where(Variant.product_id.in_(ids), _running(today))
         .group_by(Variant.product_id)
     )
     return {product_id: price for product_id, price in db.session.execute(stmt)}

@@ -156,9 +156,21 @@ def place_order(
     yields the same single order. `with_order` runs in that transaction with the new order (its payment's
     record, the address the buyer asked to keep)."""
     _check_key(idempotency_key)
-    existing = find_by_idempotency_key(buyer, idempotency_key)
-    if existing is not None:
+    try:
+        return _place_new(buyer, quantities, delivery, idempotency_key, today=today, payment_method=payment_method,
+                          with_order=with_order)
+    except OrderError:
+        # A repeated submit is refused only if the key placed nothing: the first may have taken the last unit.
+        existing = find_by_idempotency_key(buyer, idempotency_key)
+        if existing is None:
+            raise
         return existing
+
+
+def _place_new(buyer: User, quantities: list[tuple[int, int]], delivery: Delivery, idempotency_key: str, *,
+               today: date, payment_method: PaymentMethod, with_order: Callable[[Order], None] | None) -> Order:
+    """place_order without looking the key up first: a key that placed an order before makes the insert
+    fail on the unique constraint, and place_priced_order returns that order instead."""
     channel = _channel_for(buyer, payment_method)
     delivery = delivery.checked()
     if not quantities:
@@ -175,9 +187,9 @@ def place_order(
     ordered = [variant_id for variant_id, _ in quantities]
 
     def after_insert(order: Order) -> None:
-        _remove_from_cart(buyer, ordered)
         if with_order is not None:
             with_order(order)
+        _remove_from_cart(buyer, ordered)  # its autoflush writes the timeline, the audit entry and with_order's rows
 
     return place_priced_order(buyer, basket, delivery, idempotency_key, channel=channel,
                               payment_method=payment_method, after_insert=after_insert)
@@ -272,9 +284,9 @@ def _insert_order(buyer, basket: Basket, delivery: Delivery, key: str, channel, 
                 quantity=line.quantity, line_total_krw=line.line_total_krw, tax_type=line.product.tax_type,
                 stock_tracked=line.variant.track_stock,
             ))
+    db.session.flush()  # the order's id, which its audit entry names; the entry is written with the commit
     to = OrderStatus.ORDERED if invoice else OrderStatus.PENDING_PAYMENT
     _record(order, None, None, to.value, buyer, BUYER, "견적 수락으로 주문" if quote_id else "주문서 작성")
-    db.session.flush()
     return order
 
 

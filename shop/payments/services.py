@@ -76,7 +76,9 @@ def place_card_order(buyer: User, quantities: list[tuple[int, int]], delivery: o
 
     order = orders.place_order(buyer, quantities, delivery, idempotency_key, today=today,
                                payment_method=PaymentMethod.CARD, with_order=open_payment)
-    return order, (opened[0] if opened else None)
+    # A payment opened in a transaction that rolled back (the key had placed an order already) is not it.
+    payment = opened[-1] if opened and opened[-1].order_id == order.id else None
+    return order, payment
 
 
 def start_payment(order: Order, *, success_url: str, cancel_url: str, payment: Payment | None = None) -> Payment:

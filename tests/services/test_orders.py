@@ -93,6 +93,26 @@ def test_the_same_idempotency_key_gives_the_same_single_order(buyer, two_enterpr
     assert stock_of(bean.id) == 4
 
 
+def test_a_repeated_submit_after_the_last_units_went_to_it_still_gets_its_order(buyer, two_enterprises):
+    bean, _ = two_enterprises
+    key = new_key()
+    first = orders.place_order(buyer, [(bean.id, 5)], SEOUL, key, today=TODAY)
+    assert stock_of(bean.id) == 0
+    again = orders.place_order(buyer, [(bean.id, 5)], SEOUL, key, today=TODAY)  # not "재고가 부족합니다"
+    assert again.id == first.id
+    with pytest.raises(orders.OrderError, match="품절"):  # a new key is refused as before
+        orders.place_order(buyer, [(bean.id, 5)], SEOUL, new_key(), today=TODAY)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
+
+
+def test_the_audit_entry_of_a_placed_order_names_the_order(buyer, two_enterprises):
+    from shop.audit.models import AuditEntry
+
+    order = orders.place_order(buyer, [(two_enterprises[0].id, 1)], SEOUL, new_key(), today=TODAY)
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "order.status")).one()
+    assert (entry.subject_type, entry.subject_id, entry.after) == ("order", order.id, {"status": "pending_payment"})
+
+
 @pytest.mark.parametrize("quantity, message", [(6, "재고"), (0, "최소 주문 수량"), (-3, "최소 주문 수량"),
                                                (10_000_000, "까지 주문")])
 def test_impossible_quantities_are_refused_and_change_nothing(buyer, two_enterprises, quantity, message):

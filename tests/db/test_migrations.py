@@ -62,3 +62,21 @@ def test_rebuilding_tables_keeps_the_rows_that_reference_them(app, runner, make_
     assert counts() == before
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     assert counts() == before
+
+
+def test_the_audit_entries_of_placed_orders_get_their_order_id(app, runner, make_user, make_product):
+    """Placement entries were written without the order's id before it was known; the data migration
+    finds it by the order number in the entry's label."""
+    from shop.audit.models import AuditEntry
+    from shop.orders import services as orders
+    from tests.services.order_helpers import SEOUL, TODAY, new_key
+
+    variant = make_product(variants=[("기본", 9000, 10)]).variants[0]
+    placed = [orders.place_order(make_user(), [(variant.id, 1)], SEOUL, new_key(), today=TODAY).id for _ in range(2)]
+    entries = sa.select(AuditEntry.subject_id).where(AuditEntry.action == "order.status").order_by(AuditEntry.id)
+    db.session.execute(sa.update(AuditEntry).values(subject_id=None))  # as the earlier code left them
+    db.session.commit()
+    db.session.remove()
+    assert runner.invoke(args=["db", "downgrade", "9bfcd6be99fb"]).exit_code == 0
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert db.session.scalars(entries).all() == placed

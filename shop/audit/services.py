@@ -121,15 +121,24 @@ def record(actor: User | None, action: str, subject_type: str, subject_id: int |
            before: Mapping | None = None, after: Mapping | None = None, reason: str | None = None,
            actor_text: str | None = None) -> AuditEntry:
     """Add an entry to the session; it is saved by the caller's commit, with the change it describes."""
-    assert action in ACTIONS, f"unknown audit action {action}"
-    entry = AuditEntry(
-        created_at=utcnow(), actor_id=actor.id if actor else None, actor_label=(actor_text or actor_label(actor))[:120],
-        actor_is_staff=bool(actor and actor.role is Role.ADMIN), action=action, subject_type=subject_type,
-        subject_id=subject_id, subject_label=(subject_label or "")[:200], before=_plain(before), after=_plain(after),
-        reason=(reason or None) and reason[:500],
-    )
+    entry = AuditEntry(**entry_values(actor, action, subject_type, subject_id, subject_label, before=before,
+                                      after=after, reason=reason, actor_text=actor_text))
     db.session.add(entry)
     return entry
+
+
+def entry_values(actor: User | None, action: str, subject_type: str, subject_id: int | None, subject_label: str, *,
+                 before: Mapping | None = None, after: Mapping | None = None, reason: str | None = None,
+                 actor_text: str | None = None) -> dict:
+    """The columns of the entry `record` adds, for a caller that writes it with its own rows."""
+    assert action in ACTIONS, f"unknown audit action {action}"
+    return {
+        "created_at": utcnow(), "actor_id": actor.id if actor else None,
+        "actor_label": (actor_text or actor_label(actor))[:120], "actor_is_staff": bool(actor and actor.role is Role.ADMIN),
+        "action": action, "subject_type": subject_type, "subject_id": subject_id,
+        "subject_label": (subject_label or "")[:200], "before": _plain(before), "after": _plain(after),
+        "reason": (reason or None) and reason[:500],
+    }
 
 
 # --- reading ----------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from shop.accounts.models import Role
 from shop.catalog.models import Product, ProductStatus, TaxType, Variant
@@ -139,6 +139,13 @@ def line_problem(variant: Variant, quantity: int, max_qty: int = MAX_QTY_PER_LIN
     return None
 
 
+def with_product_and_enterprise():
+    """Loader option: an option's product and enterprise, without their long pages (description, story),
+    which no line of a cart or an order shows."""
+    return joinedload(Variant.product).options(defer(Product.description_html),
+                                               joinedload(Product.enterprise).defer(Enterprise.story_html))
+
+
 def load_variants(variant_ids: Iterable[int], *, with_images: bool = True) -> dict[int, Variant]:
     """The options with what pricing and checks need, and the products' images for showing them (not for
     placing an order), in one round of queries."""
@@ -159,7 +166,7 @@ def _variants_with(variant_ids: Iterable[int], *, with_images: bool,
     if not ids:
         return []
     # Bulk tiers joined (an option has a few at most), not a query of their own.
-    options = [joinedload(Variant.price_tiers), joinedload(Variant.product).joinedload(Product.enterprise)]
+    options = [joinedload(Variant.price_tiers), with_product_and_enterprise()]
     if with_images:
         options.append(joinedload(Variant.product).selectinload(Product.images))
     special = sa.null() if special_on is None else running_special_of(Variant.id, special_on)

@@ -12,12 +12,19 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from shop.cart.basket import MAX_QTY_PER_LINE, Basket, BasketLine, line_problem, load_variants, price_basket
+from shop.cart.basket import (
+    MAX_QTY_PER_LINE,
+    Basket,
+    BasketLine,
+    line_problem,
+    load_variants,
+    price_basket,
+    with_product_and_enterprise,
+)
 from shop.cart.models import Cart, CartItem
-from shop.catalog.models import Product, Variant
+from shop.catalog.models import Variant
 from shop.catalog.pricing import tier_price
 from shop.core.cache import cart_lines, fetch_current, keep_current, touching
 from shop.core.errors import RuleError
@@ -367,8 +374,7 @@ def _variant_and_line(cart_id: int, variant_id: int) -> tuple[Variant | None, Ca
 
 def _checked_variant_query(variant_id: int):
     return (sa.select(Variant).where(Variant.id == variant_id)
-            .options(joinedload(Variant.product).joinedload(Product.enterprise))
-            .execution_options(populate_existing=True))
+            .options(with_product_and_enterprise()).execution_options(populate_existing=True))
 
 
 def _item_in_cart(cart_id: int, item_id: int) -> CartItem:

@@ -11,15 +11,18 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from shop.accounts.models import Role, User
 from shop.audit import services as audit
+from shop.audit.models import AuditEntry
 from shop.cart import services as carts
 from shop.cart.basket import Basket, max_qty_per_line, price_basket
 from shop.cart.models import CartItem
 from shop.core.cache import cart_lines, note_changed, touching
 from shop.core.errors import RuleError
 from shop.core.korea import digits_only, is_valid_mobile, is_valid_phone, is_valid_postcode, normalize_phone
+from shop.core.rows import insert_loaded
 from shop.core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from shop.core.transactions import write_transaction
 from shop.extensions import db
@@ -259,35 +262,49 @@ def _insert_order(buyer, basket: Basket, delivery: Delivery, key: str, channel, 
     stock.refresh_in_stock(emptied)  # only an option's last unit can make its product sold out
     now = utcnow()
     invoice = payment_method is PaymentMethod.INVOICE
-    order = Order(
-        number=new_order_number(now), buyer_id=buyer.id, institution_id=buyer.institution_id,
-        channel=channel, payment_method=payment_method,
-        status=OrderStatus.ORDERED if invoice else OrderStatus.PENDING_PAYMENT, quote_id=quote_id,
-        idempotency_key=key, recipient_name=delivery.recipient_name, recipient_phone=delivery.recipient_phone,
-        recipient_department=delivery.department, postcode=delivery.postcode, address1=delivery.address1,
-        address2=delivery.address2, delivery_memo=delivery.memo, items_total_krw=basket.items_total_krw,
-        shipping_total_krw=basket.shipping_total_krw, total_krw=basket.total_krw, vat_krw=basket.vat_krw,
-        placed_at=now,
-        expires_at=None if invoice else now + timedelta(minutes=current_app.config["ORDER_PAYMENT_MINUTES"]),
-    )
-    db.session.add(order)
+    status = OrderStatus.ORDERED if invoice else OrderStatus.PENDING_PAYMENT
+    # Core INSERTs, one per table (insert_loaded): the rows are all new and their links known here.
+    [order] = insert_loaded(Order, [{
+        "number": new_order_number(now), "buyer_id": buyer.id, "institution_id": buyer.institution_id,
+        "channel": channel, "payment_method": payment_method, "status": status, "quote_id": quote_id,
+        "idempotency_key": key, "recipient_name": delivery.recipient_name, "recipient_phone": delivery.recipient_phone,
+        "recipient_department": delivery.department, "postcode": delivery.postcode, "address1": delivery.address1,
+        "address2": delivery.address2, "delivery_memo": delivery.memo, "items_total_krw": basket.items_total_krw,
+        "shipping_total_krw": basket.shipping_total_krw, "total_krw": basket.total_krw, "vat_krw": basket.vat_krw,
+        "placed_at": now,
+        "expires_at": None if invoice else now + timedelta(minutes=current_app.config["ORDER_PAYMENT_MINUTES"]),
+    }])
     first_status = ShipmentStatus.ORDERED if invoice else ShipmentStatus.AWAITING_PAYMENT
-    for group in basket.groups:
-        shipment = Shipment(order=order, enterprise_id=group.enterprise.id, items_total_krw=group.items_total_krw,
-                            shipping_fee_krw=group.shipping_fee_krw, status=first_status)
-        db.session.add(shipment)
-        for line in group.lines:
-            db.session.add(OrderItem(
-                order=order, shipment=shipment, product_id=line.product.id, variant_id=line.variant.id,
-                product_name=line.product.name, option_name=line.variant.name, sku=line.variant.sku,
-                regular_price_krw=line.regular_price_krw, unit_price_krw=line.unit_price_krw,
-                quantity=line.quantity, line_total_krw=line.line_total_krw, tax_type=line.product.tax_type,
-                stock_tracked=line.variant.track_stock,
-            ))
-    db.session.flush()  # the order's id, which its audit entry names; the entry is written with the commit
-    to = OrderStatus.ORDERED if invoice else OrderStatus.PENDING_PAYMENT
-    _record(order, None, None, to.value, buyer, BUYER, "견적 수락으로 주문" if quote_id else "주문서 작성")
+    shipments = insert_loaded(Shipment, [{
+        "order_id": order.id, "enterprise_id": group.enterprise.id, "items_total_krw": group.items_total_krw,
+        "shipping_fee_krw": group.shipping_fee_krw, "status": first_status,
+    } for group in basket.groups])
+    items = insert_loaded(OrderItem, [{
+        "order_id": order.id, "shipment_id": shipment.id, "product_id": line.product.id, "variant_id": line.variant.id,
+        "product_name": line.product.name, "option_name": line.variant.name, "sku": line.variant.sku,
+        "regular_price_krw": line.regular_price_krw, "unit_price_krw": line.unit_price_krw,
+        "quantity": line.quantity, "line_total_krw": line.line_total_krw, "tax_type": line.product.tax_type,
+        "stock_tracked": line.variant.track_stock,
+    } for shipment, group in zip(shipments, basket.groups, strict=True) for line in group.lines])
+    _link(order, shipments, items, buyer, [group.enterprise for group in basket.groups])
+    _record(order, None, None, status.value, buyer, BUYER, "견적 수락으로 주문" if quote_id else "주문서 작성",
+            first=True)
     return order
+
+
+def _link(order: Order, shipments: list[Shipment], items: list[OrderItem], buyer: User, enterprises: list) -> None:
+    """Set the new order's relationships as loaded, so its mail and pages read them without a query."""
+    set_committed_value(order, "buyer", buyer)
+    set_committed_value(order, "shipments", shipments)
+    set_committed_value(order, "items", items)
+    for shipment, enterprise in zip(shipments, enterprises, strict=True):
+        set_committed_value(shipment, "order", order)
+        set_committed_value(shipment, "enterprise", enterprise)
+        set_committed_value(shipment, "items", [item for item in items if item.shipment_id == shipment.id])
+    by_id = {shipment.id: shipment for shipment in shipments}
+    for item in items:
+        set_committed_value(item, "order", order)
+        set_committed_value(item, "shipment", by_id[item.shipment_id])
 
 
 def _remove_from_cart(buyer: User, variant_ids: list[int]) -> None:
@@ -354,15 +371,24 @@ def order_by_number(number: str) -> Order | None:
 
 
 def _record(order: Order, shipment: Shipment | None, from_status: str | None, to_status: str,
-            actor: User | None, actor_label: str, note: str = "") -> None:
-    db.session.add(OrderEvent(order=order, shipment_id=shipment.id if shipment else None,
-                              from_status=from_status, to_status=to_status,
-                              actor_id=actor.id if actor else None, actor_label=actor_label, note=note))
+            actor: User | None, actor_label: str, note: str = "", *, first: bool = False) -> None:
+    """The timeline event and the audit entry of a change. `first`: a new order's first, written now with
+    its rows (insert_loaded), not by the unit of work."""
+    event = {"shipment_id": shipment.id if shipment else None, "from_status": from_status, "to_status": to_status,
+             "actor_id": actor.id if actor else None, "actor_label": actor_label, "note": note}
     subject = "shipment" if shipment else "order"
-    audit.record(actor, f"{subject}.status", subject, shipment.id if shipment else order.id,
-                 f"주문 {order.number}" + (f" 배송 {shipment.id}" if shipment else ""),
-                 before={"status": from_status} if from_status else None, after={"status": to_status},
-                 reason=note or None, actor_text=None if actor else actor_label)
+    entry = audit.entry_values(actor, f"{subject}.status", subject, shipment.id if shipment else order.id,
+                               f"주문 {order.number}" + (f" 배송 {shipment.id}" if shipment else ""),
+                               before={"status": from_status} if from_status else None, after={"status": to_status},
+                               reason=note or None, actor_text=None if actor else actor_label)
+    if first:
+        [written] = insert_loaded(OrderEvent, [{"order_id": order.id, **event}])
+        set_committed_value(written, "order", order)
+        set_committed_value(order, "events", [written])
+        insert_loaded(AuditEntry, [entry])
+    else:
+        db.session.add(OrderEvent(order=order, **event))
+        db.session.add(AuditEntry(**entry))
 
 
 def _move_order(order: Order, frm: OrderStatus, to: OrderStatus, **values) -> bool:
@@ -657,10 +683,10 @@ def _end_shipment(shipment: Shipment, to: ShipmentStatus, actor: User | None, ac
 
 def _cancel_order_if_nothing_left(order: Order, actor: User | None, actor_label: str) -> None:
     statuses = db.session.scalars(sa.select(Shipment.status).where(Shipment.order_id == order.id)).all()
-    if all(status in ENDED_WITHOUT_SALE for status in statuses):
-        if _move_order(order, OrderStatus.ORDERED, OrderStatus.CANCELLED, cancelled_at=utcnow()):
-            _record(order, None, OrderStatus.ORDERED.value, OrderStatus.CANCELLED.value, actor, actor_label,
-                    "주문한 상품이 모두 취소·거절되었습니다.")
+    if all(status in ENDED_WITHOUT_SALE for status in statuses) and _move_order(
+            order, OrderStatus.ORDERED, OrderStatus.CANCELLED, cancelled_at=utcnow()):
+        _record(order, None, OrderStatus.ORDERED.value, OrderStatus.CANCELLED.value, actor, actor_label,
+                "주문한 상품이 모두 취소·거절되었습니다.")
 
 
 def end_invoice_shipment(shipment: Shipment, to: ShipmentStatus, *, actor: User | None, actor_label: str,

@@ -11,8 +11,10 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from shop.accounts.models import User
+from shop.core.rows import insert_loaded
 from shop.core.transactions import commit_keeping_loaded, write_transaction
 from shop.extensions import db
 from shop.models_base import as_utc, utcnow
@@ -56,9 +58,11 @@ def payment_for(order: Order) -> Payment | None:
 
 
 def _new_payment(order: Order) -> Payment:
+    """The order's payment, inserted now (a second one for the order fails here, on its unique constraint)."""
     provider = PaymentProvider.STRIPE if stripe_enabled() else PaymentProvider.TEST
-    payment = Payment(order_id=order.id, provider=provider, amount_krw=order.total_krw, currency="krw")
-    db.session.add(payment)
+    [payment] = insert_loaded(Payment, [{"order_id": order.id, "provider": provider, "amount_krw": order.total_krw,
+                                         "currency": "krw"}])
+    set_committed_value(payment, "order", order)
     return payment
 
 

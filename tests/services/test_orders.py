@@ -187,6 +187,40 @@ def test_a_card_order_its_payment_and_its_cart_lines_are_written_together(buyer,
     assert stock_of(bean.id) == 3
 
 
+def test_a_placed_order_reads_its_lines_shipments_and_buyer_without_a_query(buyer, two_enterprises, count_queries):
+    bean, rice = two_enterprises
+    order = orders.place_order(buyer, [(bean.id, 2), (rice.id, 1)], SEOUL, new_key(), today=TODAY)
+    with count_queries() as queries:
+        seen = ([(i.product_name, i.quantity, i.shipment.enterprise.name) for i in order.items],
+                sorted((s.enterprise.name, s.status, len(s.items), s.order is order) for s in order.shipments),
+                order.buyer.email, order.status, order.expires_at is not None, order.paid_at)
+    assert queries == []
+    assert seen[0] == [("공정무역 원두 500g", 2, "성수 공정커피 협동조합"), ("유기농 현미 4kg", 1, "늘봄농부 사회적협동조합")]
+    assert seen[1] == [("늘봄농부 사회적협동조합", ShipmentStatus.AWAITING_PAYMENT, 1, True),
+                       ("성수 공정커피 협동조합", ShipmentStatus.AWAITING_PAYMENT, 1, True)]
+    assert seen[2:] == (buyer.email, OrderStatus.PENDING_PAYMENT, True, None)
+    db.session.expire_all()  # and the database holds the same
+    again = db.session.get(Order, order.id)
+    assert [(i.product_name, i.quantity) for i in again.items] == [("공정무역 원두 500g", 2), ("유기농 현미 4kg", 1)]
+    assert sorted(s.shipping_fee_krw for s in again.shipments) == [0, 2500] and again.shipments[0].return_fee_krw == 0
+
+
+def test_the_rows_of_an_order_that_rolled_back_leave_the_session(buyer, two_enterprises):
+    bean, _ = two_enterprises
+    held = []
+
+    def fails_last(order):
+        held.extend([order, *order.items, *order.shipments])
+        raise RuntimeError("배송지 저장 실패")
+
+    with pytest.raises(RuntimeError):
+        orders.place_order(buyer, [(bean.id, 1)], SEOUL, new_key(), today=TODAY, with_order=fails_last)
+    assert len(held) == 3 and not any(row in db.session for row in held)
+    # SQLite hands the next order the same id; the session must not still hold the one that never was.
+    order = orders.place_order(buyer, [(bean.id, 1)], SEOUL, new_key(), today=TODAY)
+    assert db.session.get(Order, order.id) is order and stock_of(bean.id) == 4
+
+
 def test_the_last_unit_sold_marks_the_product_sold_out_and_an_earlier_one_does_not(buyer, make_product):
     mug = make_product(name="백자 머그", variants=[("백자", 28000, 2), ("청자", 28000, 1)])
     white, celadon = mug.variants

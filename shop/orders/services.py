@@ -248,13 +248,11 @@ def _insert_once(buyer, basket: Basket, delivery: Delivery, key: str, channel, p
         order = _insert_order(buyer, basket, delivery, key, channel, payment_method, quote_id)
         if after_insert is not None:
             after_insert(order)
-        # Last, just before the commit: an option's row stays locked from its stock UPDATE to the commit, and
-        # every other buyer of that option waits that long (a sold-out refusal rolls the rows above back).
-        _take_stock(basket)
         return order, True
 
 
-def _take_stock(basket: Basket) -> None:
+def _insert_order(buyer, basket: Basket, delivery: Delivery, key: str, channel, payment_method,
+                  quote_id) -> Order:
     # Lock order: option rows by id, as stock edits and the API take them, so two orders (or an order
     # and a stock edit) touching the same options wait for each other instead of deadlocking.
     emptied = set()
@@ -262,10 +260,6 @@ def _take_stock(basket: Basket) -> None:
         if stock.take(line.variant.id, line.quantity, line.product.id) == 0:
             emptied.add(line.product.id)
     stock.refresh_in_stock(emptied)  # only an option's last unit can make its product sold out
-
-
-def _insert_order(buyer, basket: Basket, delivery: Delivery, key: str, channel, payment_method,
-                  quote_id) -> Order:
     now = utcnow()
     invoice = payment_method is PaymentMethod.INVOICE
     status = OrderStatus.ORDERED if invoice else OrderStatus.PENDING_PAYMENT

@@ -2,6 +2,7 @@
 inside the total, and what is wrong with any line. The cart page and checkout read the same numbers."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -165,18 +166,27 @@ def _variants_with(variant_ids: Iterable[int], *, with_images: bool,
     ids = list(set(variant_ids))
     if not ids:
         return []
+    stmt = _variants_statement(with_images, special_on is not None)
+    params = {"ids": ids} if special_on is None else {"ids": ids, "today": special_on}
+    rows = db.session.execute(stmt, params).unique()
+    return [(variant, special) for variant, special in rows]
+
+
+@functools.cache
+def _variants_statement(with_images: bool, with_special: bool) -> sa.Select:
+    """Built once: cart additions and checkouts run it every time, and its loader options cost more to
+    build than the query takes to run."""
     # Bulk tiers joined (an option has a few at most), not a query of their own.
     options = [joinedload(Variant.price_tiers), with_product_and_enterprise()]
     if with_images:
         options.append(joinedload(Variant.product).selectinload(Product.images))
-    special = sa.null() if special_on is None else running_special_of(Variant.id, special_on)
-    stmt = (
+    special = running_special_of(Variant.id, sa.bindparam("today")) if with_special else sa.null()
+    return (
         sa.select(Variant, special)
-        .where(Variant.id.in_(ids))
+        .where(Variant.id.in_(sa.bindparam("ids", expanding=True)))
         .options(*options)
         .execution_options(populate_existing=True)  # stock and prices as they are now, even if loaded before
     )
-    return [(variant, special) for variant, special in db.session.execute(stmt).unique()]
 
 
 def price_basket(quantities: list[tuple[int, int]], *, today: date, postcode: str | None = None,

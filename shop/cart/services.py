@@ -3,6 +3,7 @@ the one into the other at login. Every change is one write transaction that firs
 so two requests on the same cart take turns instead of racing for the (cart, option) constraint."""
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 import unicodedata
@@ -28,6 +29,7 @@ from shop.catalog.models import Variant
 from shop.catalog.pricing import tier_price
 from shop.core.cache import cart_lines, fetch_current, keep_current, touching
 from shop.core.errors import RuleError
+from shop.core.rows import insert_loaded
 from shop.core.transactions import write_transaction
 from shop.extensions import db
 from shop.models_base import utcnow
@@ -117,10 +119,17 @@ def find_member_cart(user) -> Cart | None:
 
 def _locked_member_cart(user_id: int) -> Cart:
     """The member's cart, found and locked (see _lock) by one statement, or a new one (locked as new)."""
-    touched = (sa.update(Cart).where(Cart.user_id == user_id).values(updated_at=utcnow()).returning(Cart)
-               .execution_options(**touching()))
-    cart = db.session.scalars(touched).first()
+    cart = db.session.scalars(_touch_member_cart(), {"member_id": user_id, "touched_at": utcnow()}).first()
     return cart if cart is not None else _new_cart(user_id)
+
+
+@functools.cache
+def _touch_member_cart() -> sa.Update:
+    """Built once: every addition to a member's cart runs it."""
+    # Not named after a column: an UPDATE keeps those names for its own SET values.
+    now = sa.bindparam("touched_at", type_=Cart.updated_at.type)
+    return (sa.update(Cart).where(Cart.user_id == sa.bindparam("member_id")).values(updated_at=now)
+            .returning(Cart).execution_options(**touching()))
 
 
 def _new_cart(user_id: int | None = None) -> Cart:
@@ -172,15 +181,16 @@ def _add(cart: Cart, variant_id: int, quantity: int, max_qty: int = MAX_QTY_PER_
             problem += f" (장바구니에 이미 {already:,}개가 담겨 있습니다.)"
         raise CartError(problem, field="quantity")
     if item is None:
-        item = CartItem(cart_id=cart_id, variant_id=variant_id, quantity=quantity)
-        db.session.add(item)
+        # One Core INSERT: the unit of work's flush of a single new row costs more than the statement.
+        [item] = insert_loaded(CartItem, [{"cart_id": cart_id, "variant_id": variant_id, "quantity": quantity}],
+                               **touching(cart_lines(cart_id)))
     else:
         item.quantity = already + quantity
+        db.session.flush()
     # The line holds the option and the cart it was checked with: the session keeps rows only weakly, and
     # the caller names them after the commit.
     set_committed_value(item, "variant", variant)
     set_committed_value(item, "cart", cart)
-    db.session.flush()
     return item
 
 
@@ -360,21 +370,29 @@ def _checked_variant(variant_id: int) -> Variant | None:
     """The option, read afresh, with what `line_problem` checks (its product and enterprise), in one query."""
     if not 0 < variant_id <= MAX_DB_ID:
         return None
-    return db.session.scalars(_checked_variant_query(variant_id)).first()
+    return db.session.scalars(_checked_variant_query(), {"variant_id": variant_id}).first()
 
 
 def _variant_and_line(cart_id: int, variant_id: int) -> tuple[Variant | None, CartItem | None]:
     """_checked_variant, and the cart's line of that option if it has one, in the same query."""
     if not 0 < variant_id <= MAX_DB_ID:
         return None, None
-    line = sa.and_(CartItem.variant_id == Variant.id, CartItem.cart_id == cart_id)
-    row = db.session.execute(_checked_variant_query(variant_id).add_columns(CartItem).outerjoin(CartItem, line)).first()
+    row = db.session.execute(_variant_and_line_query(), {"variant_id": variant_id, "cart_id": cart_id}).first()
     return (row[0], row[1]) if row else (None, None)
 
 
-def _checked_variant_query(variant_id: int):
-    return (sa.select(Variant).where(Variant.id == variant_id)
+# Built once (functools.cache), run with the ids bound: every cart addition runs one, and their loader
+# options cost more to build than the query takes to run.
+@functools.cache
+def _checked_variant_query() -> sa.Select:
+    return (sa.select(Variant).where(Variant.id == sa.bindparam("variant_id"))
             .options(with_product_and_enterprise()).execution_options(populate_existing=True))
+
+
+@functools.cache
+def _variant_and_line_query() -> sa.Select:
+    line = sa.and_(CartItem.variant_id == Variant.id, CartItem.cart_id == sa.bindparam("cart_id"))
+    return _checked_variant_query().add_columns(CartItem).outerjoin(CartItem, line)
 
 
 def _item_in_cart(cart_id: int, item_id: int) -> CartItem:

@@ -28,7 +28,7 @@ def unit_price(variant: Variant, qty: int, *, special_price: int | None = None) 
     return min(candidates)
 
 
-def _running(today: date):
+def _running(today: date | sa.BindParameter):
     """Where an exhibition's special prices apply today."""
     return sa.and_(Exhibition.is_published, Exhibition.starts_on <= today, Exhibition.ends_on >= today)
 
@@ -42,9 +42,9 @@ def _running_specials(today: date):
     )
 
 
-def running_special_of(variant_id, today: date):
+def running_special_of(variant_id, today: date | sa.BindParameter):
     """The lowest running special price of one option, as a column (NULL when none) for a statement
-    that reads the option."""
+    that reads the option; `today` may be a bound parameter, for a statement built once."""
     return (sa.select(sa.func.min(ExhibitionPrice.price_krw))
             .join(Exhibition, Exhibition.id == ExhibitionPrice.exhibition_id)
             .where(ExhibitionPrice.variant_id == variant_id, _running(today))

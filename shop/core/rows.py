@@ -16,12 +16,14 @@ T = TypeVar("T")
 _INSERTED = "rows_inserted_loaded"
 
 
-def insert_loaded(model: type[T], rows: Sequence[Mapping[str, Any]]) -> list[T]:
+def insert_loaded(model: type[T], rows: Sequence[Mapping[str, Any]], **execution_options: Any) -> list[T]:
     """Insert `rows` (values by column; defaults filled in as the unit of work would) in one statement and
-    return them as objects of `model`, in the same order."""
+    return them as objects of `model`, in the same order. `execution_options` go with the statement (the
+    cache generations it moves, see shop.core.cache.touching)."""
     table = model.__table__
     complete = [_with_defaults(table, row) for row in rows]
-    ids = db.session.scalars(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), complete).all()
+    ids = db.session.scalars(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), complete,
+                             execution_options=execution_options).all()
     objects = [_loaded(model, {"id": row_id, **row}) for row_id, row in zip(ids, complete, strict=True)]
     db.session.info.setdefault(_INSERTED, []).extend(objects)
     return objects

@@ -2,6 +2,7 @@
 the caller that won the order's state change (so exactly once)."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -21,16 +22,24 @@ def take(variant_id: int, quantity: int, product_id: int) -> int | None:
     """Decrement a tracked option's stock by `quantity` and return what is left, or raise OutOfStock and
     change nothing. Untracked options (services, made to order) are left alone: None. `product_id` is the
     option's product, whose page is drawn anew."""
-    taken = db.session.execute(
-        sa.update(Variant)
-        .where(Variant.id == variant_id, sa.or_(Variant.track_stock.is_(False), Variant.stock >= quantity))
-        .values(stock=sa.case((Variant.track_stock, Variant.stock - quantity), else_=Variant.stock))
-        .returning(Variant.stock, Variant.track_stock)
-        .execution_options(synchronize_session=False, **stock_of((product_id,)))
-    ).first()
+    taken = db.session.execute(_take_statement(), {"variant_id": variant_id, "quantity": quantity},
+                               execution_options=stock_of((product_id,))).first()
     if taken is None:
         raise OutOfStock(variant_id)
     return taken.stock if taken.track_stock else None
+
+
+@functools.cache
+def _take_statement() -> sa.Update:
+    """Built once: every line of every order runs it."""
+    quantity = sa.bindparam("quantity", type_=sa.Integer)
+    return (
+        sa.update(Variant)
+        .where(Variant.id == sa.bindparam("variant_id"), sa.or_(Variant.track_stock.is_(False), Variant.stock >= quantity))
+        .values(stock=sa.case((Variant.track_stock, Variant.stock - quantity), else_=Variant.stock))
+        .returning(Variant.stock, Variant.track_stock)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def give_back(variant_id: int, quantity: int, product_id: int | None) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from sqlalchemy.orm.util import identity_key
 
 from shop.accounts.models import LoginSession, User
 from shop.cart.models import Cart
-from shop.core.cache import fetch_current, keep_current, member, touching
+from shop.core.cache import Wanted, fetch_current, keep_current, member, touching
 from shop.extensions import db
 from shop.models_base import utcnow
 
@@ -47,14 +48,16 @@ def start(user: User, now: datetime | None = None) -> str:
     return secret
 
 
-def signed_in(secret: str | None, user_id: str | int | None) -> tuple[LoginSession, int | None] | None:
+def signed_in(secret: str | None, user_id: str | int | None,
+              along: Sequence[Wanted] = ()) -> tuple[LoginSession, int | None] | None:
     """(the live session for this cookie secret and member, with the member loaded; the member's cart id, for
-    the page header's count), or None when there is no live session."""
+    the page header's count), or None when there is no live session. `along`: cache entries the request
+    will look up next, fetched in the same round trip (see fetch_current)."""
     if not secret or not str(user_id or "").isdigit():
         return None
     user_id, token_hash = int(user_id), _digest(secret)
     key = f"login-session:{token_hash}"
-    kept, marks = fetch_current(key, ("members", member(user_id)))  # read before the database
+    kept, marks = fetch_current(key, ("members", member(user_id)), along)  # read before the database
     if kept is not None:
         login_session = _attached(LoginSession, kept["session"])
         # As loaded with it: the session holds rows only weakly, and the member is used later in the request.

@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from shop.catalog.models import Category, PriceTier, Product, ProductStatus, Variant
 from shop.catalog.pricing import special_prices_for_variants
-from shop.core.cache import cached
+from shop.core.cache import Wanted, cached, key_of
 from shop.core.html import sanitize_html
 from shop.curation.models import Exhibition, ExhibitionItem, ExhibitionPrice
 from shop.enterprises.models import Enterprise, EnterpriseType
@@ -189,8 +189,16 @@ def product_detail(slug: str, today: date) -> ProductDetail | None:
 def product_id_by_slug(slug: str) -> int:
     """The id of the product at `slug`, 0 if none; cached until the catalog changes (a slug edit is one),
     so that a cached product page can find its product's stock mark without a query."""
-    return cached(("catalog",), ("product-id", slug),
+    return cached(_PRODUCT_ID_FOLLOWS, ("product-id", slug),
                   lambda: db.session.scalar(sa.select(Product.id).where(Product.slug == slug)) or 0)
+
+
+_PRODUCT_ID_FOLLOWS = ("catalog",)
+
+
+def product_id_wanted(slug: str) -> Wanted:
+    """The cache entry product_id_by_slug reads, to fetch it along with another."""
+    return key_of(("product-id", slug)), _PRODUCT_ID_FOLLOWS
 
 
 def category_product_counts() -> dict[int, int]:

@@ -10,6 +10,7 @@ from flask_login.utils import login_url
 from shop.accounts import login_sessions
 from shop.accounts.models import User
 from shop.extensions import login_manager
+from shop.web import page_cache
 
 SESSION_KEY = "sid"
 
@@ -49,7 +50,8 @@ def install(app: Flask) -> None:
         g.pop("header_cart_id", None)
         if request.endpoint == "static" or "_user_id" not in session:
             return
-        found = login_sessions.signed_in(session.get(SESSION_KEY), session.get("_user_id"))
+        found = login_sessions.signed_in(session.get(SESSION_KEY), session.get("_user_id"),
+                                         along=page_cache.first_lookups())
         login_session = found[0] if found else None
         idle = login_session is not None and login_sessions.is_idle(login_session, app.config["SESSION_IDLE_MINUTES"])
         if idle:

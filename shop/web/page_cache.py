@@ -40,6 +40,7 @@ MAX_QUERY_LENGTH = 512  # longer query strings are someone's experiment, not wor
 
 _late_parts: dict[str, Callable[[], str]] = {}
 _late_wants: list[Callable[[], Iterable[Wanted]]] = []
+_first_wants: dict[str, Callable[[], Iterable[Wanted]]] = {}
 
 
 def late_part(name: str, render: Callable[[], str]) -> Callable[[], Markup]:
@@ -58,6 +59,18 @@ def late_parts_want(wants: Callable[[], Iterable[Wanted]]) -> None:
     """Register what late parts will fetch from the cache for this visitor (the cart count): it comes in
     the same round trip as the page."""
     _late_wants.append(wants)
+
+
+def looks_up_first(endpoint: str, wants: Callable[[], Iterable[Wanted]]) -> None:
+    """Register what a view looks up in the cache before its page (a product page's product id): for a
+    member it comes in the same round trip as the login session."""
+    _first_wants[endpoint] = wants
+
+
+def first_lookups() -> list[Wanted]:
+    """What this request's view will look up first (see looks_up_first)."""
+    wants = _first_wants.get(request.endpoint or "")
+    return list(wants()) if wants is not None and request.method == "GET" else []
 
 
 def fill_late_parts(html: str) -> str:

@@ -19,6 +19,7 @@ from shop.catalog.services import (
     product_counts_by_enterprise_type,
     product_detail,
     product_id_by_slug,
+    product_id_wanted,
     top_categories,
 )
 from shop.core.cache import ANY_PRODUCT_STOCK, product_stock
@@ -33,7 +34,7 @@ from shop.enterprises import queries as enterprises
 from shop.enterprises.models import SocialValueArea
 from shop.reviews import services as review_service
 from shop.site import settings as site_settings
-from shop.web.page_cache import drawn_from, late_part, popular_sort_follows_sales, shared_page
+from shop.web.page_cache import drawn_from, late_part, looks_up_first, popular_sort_follows_sales, shared_page
 
 bp = Blueprint("storefront", __name__)
 
@@ -125,6 +126,14 @@ def _stock_of_this_product() -> tuple[str, ...]:
     """A product page shows its options' stock: it changes with a sale of this product, not of any other."""
     slug = request.view_args["slug"]
     return (product_stock(product_id_by_slug(slug)),) if _possible_slug(slug) else ()
+
+
+def _product_id_of_this_page():
+    slug = request.view_args["slug"]
+    return [product_id_wanted(slug)] if _possible_slug(slug) else []
+
+
+looks_up_first("storefront.product", _product_id_of_this_page)  # a member's: with the login session
 
 
 @bp.get("/products/<slug>")

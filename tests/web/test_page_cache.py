@@ -124,6 +124,28 @@ def test_a_members_cached_page_costs_no_query_and_counts_their_cart(app, jam, ma
     assert state == "hit" and '<span class="cart-count">(2)</span>' in html  # a page kept, a count moved on
 
 
+def test_a_members_cached_product_page_finds_its_product_in_the_login_round_trip(app, jam, make_user,
+                                                                                  count_queries, monkeypatch):
+    with app.app_context():
+        member, _ = signed_in(app, make_user(Role.CONSUMER, name="김하늘"))
+    page(member, "/products/strawberry-jam")
+    round_trips = []
+    for name in ("get", "get_many"):
+        monkeypatch.setattr(shop_cache.cache, name, _counting(getattr(shop_cache.cache, name), name, round_trips))
+    with app.app_context(), count_queries() as queries:
+        response = member.get("/products/strawberry-jam")
+    assert response.headers["X-Page-Cache"] == "hit" and "김하늘님" in response.get_data(as_text=True)
+    assert queries == []
+    assert round_trips == ["get_many", "get_many"]  # the login session with the product's id; the page
+
+    with app.app_context():  # the product's stock moves: the page is drawn again, with the new number
+        jam = db.session.merge(jam)
+        jam.variants[0].stock = 3
+        db.session.commit()
+    state, html = page(member, "/products/strawberry-jam")
+    assert state == "miss" and "3개 남음" in html
+
+
 def _counting(method, name: str, calls: list):
     def counted(*args, **kwargs):
         calls.append(name)

@@ -12,7 +12,11 @@ from sqlalchemy.engine import Engine
 
 from shop.extensions import db
 
-_READS_ONLY = re.compile(r"\s*SELECT\b(?!.*\bFOR (?:NO KEY UPDATE|UPDATE|KEY SHARE|SHARE)\b)", re.IGNORECASE | re.DOTALL)
+# A plain SELECT: not one that takes a row or advisory lock (held to the end of the transaction), nor one
+# that moves a sequence.
+_READS_ONLY = re.compile(
+    r"\s*SELECT\b(?!.*\b(?:FOR (?:NO KEY UPDATE|UPDATE|KEY SHARE|SHARE)|pg_advisory\w*|nextval|setval)\b)",
+    re.IGNORECASE | re.DOTALL)
 
 
 @contextmanager
@@ -57,7 +61,7 @@ def _has_written(session) -> bool:
 @sa.event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(connection, _cursor, statement: str, _parameters, _context, _executemany) -> None:
     if not connection.info.get("wrote") and not _READS_ONLY.match(statement):
-        connection.info["wrote"] = True  # anything but a plain SELECT: an INSERT, a row lock, a SET
+        connection.info["wrote"] = True  # anything but a plain SELECT: an INSERT, a lock, a SET
 
 
 @sa.event.listens_for(Engine, "commit")

@@ -77,6 +77,8 @@ def test_after_only_reads_postgresql_starts_the_unit_without_a_commit(mug):
     ("SELECT variant.id FROM variant WHERE variant.id = 1 FOR UPDATE", False),
     ("SELECT variant.id FROM variant FOR NO KEY UPDATE OF variant", False),
     ("SELECT cart.id FROM cart FOR SHARE", False),
+    ("SELECT pg_advisory_xact_lock(%(pg_advisory_xact_lock_1)s::BIGINT) AS pg_advisory_xact_lock_1", False),
+    ("SELECT setval(pg_get_serial_sequence('\"product\"', 'id'), 5)", False),
     ("UPDATE variant SET stock = 1", False),
     ("INSERT INTO cart (token) VALUES ('x') RETURNING id", False),
     ("WITH moved AS (DELETE FROM cart_item RETURNING id) SELECT count(*) FROM moved", False),

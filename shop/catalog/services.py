@@ -186,19 +186,23 @@ def product_detail(slug: str, today: date) -> ProductDetail | None:
     )
 
 
+_PRODUCT_ID_FOLLOWS = ("catalog",)
+
+
 def product_id_by_slug(slug: str) -> int:
     """The id of the product at `slug`, 0 if none; cached until the catalog changes (a slug edit is one),
     so that a cached product page can find its product's stock mark without a query."""
-    return cached(_PRODUCT_ID_FOLLOWS, ("product-id", slug),
+    return cached(_PRODUCT_ID_FOLLOWS, _product_id_parts(slug),
                   lambda: db.session.scalar(sa.select(Product.id).where(Product.slug == slug)) or 0)
-
-
-_PRODUCT_ID_FOLLOWS = ("catalog",)
 
 
 def product_id_wanted(slug: str) -> Wanted:
     """The cache entry product_id_by_slug reads, to fetch it along with another."""
-    return key_of(("product-id", slug)), _PRODUCT_ID_FOLLOWS
+    return key_of(_product_id_parts(slug)), _PRODUCT_ID_FOLLOWS
+
+
+def _product_id_parts(slug: str) -> tuple[str, str]:
+    return "product-id", slug
 
 
 def category_product_counts() -> dict[int, int]:

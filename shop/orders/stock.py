@@ -35,7 +35,8 @@ def _take_statement() -> sa.Update:
     quantity = sa.bindparam("quantity", type_=sa.Integer)
     return (
         sa.update(Variant)
-        .where(Variant.id == sa.bindparam("variant_id"), sa.or_(Variant.track_stock.is_(False), Variant.stock >= quantity))
+        .where(Variant.id == sa.bindparam("variant_id"),
+               sa.or_(Variant.track_stock.is_(False), Variant.stock >= quantity))
         .values(stock=sa.case((Variant.track_stock, Variant.stock - quantity), else_=Variant.stock))
         .returning(Variant.stock, Variant.track_stock)
         .execution_options(synchronize_session=False)

@@ -124,13 +124,18 @@ def category(slug: str):
 
 def _stock_of_this_product() -> tuple[str, ...]:
     """A product page shows its options' stock: it changes with a sale of this product, not of any other."""
-    slug = request.view_args["slug"]
-    return (product_stock(product_id_by_slug(slug)),) if _possible_slug(slug) else ()
+    slug = _slug_of_this_page()
+    return (product_stock(product_id_by_slug(slug)),) if slug else ()
 
 
 def _product_id_of_this_page():
+    slug = _slug_of_this_page()
+    return [product_id_wanted(slug)] if slug else []
+
+
+def _slug_of_this_page() -> str | None:
     slug = request.view_args["slug"]
-    return [product_id_wanted(slug)] if _possible_slug(slug) else []
+    return slug if _possible_slug(slug) else None
 
 
 looks_up_first("storefront.product", _product_id_of_this_page)  # a member's: with the login session

@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from shop.catalog.models import Category, PriceTier, Product, ProductStatus, Variant
 from shop.catalog.pricing import special_prices_for_variants
-from shop.core.cache import Wanted, cached, key_of
+from shop.core.cache import Recollection, Wanted, cached, key_of
 from shop.core.html import sanitize_html
 from shop.curation.models import Exhibition, ExhibitionItem, ExhibitionPrice
 from shop.enterprises.models import Enterprise, EnterpriseType
@@ -189,11 +189,21 @@ def product_detail(slug: str, today: date) -> ProductDetail | None:
 _PRODUCT_ID_FOLLOWS = ("catalog",)
 
 
+_product_ids_seen = Recollection()
+
+
 def product_id_by_slug(slug: str) -> int:
     """The id of the product at `slug`, 0 if none; cached until the catalog changes (a slug edit is one),
     so that a cached product page can find its product's stock mark without a query."""
-    return cached(_PRODUCT_ID_FOLLOWS, _product_id_parts(slug),
-                  lambda: db.session.scalar(sa.select(Product.id).where(Product.slug == slug)) or 0)
+    product_id = cached(_PRODUCT_ID_FOLLOWS, _product_id_parts(slug),
+                        lambda: db.session.scalar(sa.select(Product.id).where(Product.slug == slug)) or 0)
+    _product_ids_seen.learn(slug, product_id)
+    return product_id
+
+
+def product_id_last_seen(slug: str) -> int | None:
+    """What product_id_by_slug last answered for `slug` in this process: a guess, named before the lookup."""
+    return _product_ids_seen.recall(slug)
 
 
 def product_id_wanted(slug: str) -> Wanted:

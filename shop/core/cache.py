@@ -160,6 +160,25 @@ Wanted = tuple[str, Sequence[str]]  # a key and the generations its value depend
 FETCHED_ALONG = "hamkke.cache.fetched_along"
 
 
+class Recollection:
+    """What this process last learned for each key (a member's cart id, a slug's product id), to name an
+    entry to fetch along before the lookup that decides it. Only a guess: an entry fetched along is used
+    only when later asked for under the same key and generations, so a wrong one costs the round trip it
+    meant to save, never a wrong answer. Bounded: forgets everything when full."""
+
+    def __init__(self, size: int = 20_000):
+        self._size = size
+        self._known: dict = {}
+
+    def learn(self, key, value) -> None:
+        if len(self._known) >= self._size and key not in self._known:
+            self._known.clear()
+        self._known[key] = value
+
+    def recall(self, key):
+        return self._known.get(key)
+
+
 def fetch_current(key: str, generation_names: Sequence[str],
                   along: Sequence[Wanted] = ()) -> tuple[Any, tuple[str, ...]]:
     """(the value `keep_current` stored under `key`, or None if one of the generations has moved on since;

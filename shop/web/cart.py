@@ -25,10 +25,11 @@ from shop.cart import services as carts
 from shop.cart.basket import max_qty_per_line
 from shop.cart.models import Cart
 from shop.cart.services import CartError, CartItemNotFound
+from shop.core.cache import Recollection
 from shop.core.korea import kst_today
 from shop.extensions import db
 from shop.web.guards import safe_next_url
-from shop.web.page_cache import late_part, late_parts_want
+from shop.web.page_cache import late_part, late_parts_want, member_late_parts_want
 
 bp = Blueprint("cart", __name__)
 
@@ -117,22 +118,33 @@ def _counted_from_cache() -> bool:
     return current_user.is_authenticated and request.method == "GET" and "header_cart_id" in g
 
 
+_cart_ids_seen = Recollection()  # member id -> the cart id that came with their login session
+
+
 def _header_count_wanted():
     """The member's cart count is fetched along with a shared page (see page_cache.late_parts_want)."""
     if _counted_from_cache() and g.header_cart_id is not None:
+        _cart_ids_seen.learn(current_user.id, g.header_cart_id)
         return [carts.line_count_wanted(g.header_cart_id)]
     return []
 
 
+def _header_count_wanted_early(user_id: int):
+    """The same, named before the login session is read: by the cart id last seen with it."""
+    cart_id = _cart_ids_seen.recall(user_id)
+    return [carts.line_count_wanted(cart_id)] if cart_id is not None else []
+
+
 late_parts_want(_header_count_wanted)
+member_late_parts_want(_header_count_wanted_early)
 
 # The largest quantity a line may hold depends on who is buying; a shared page gets each visitor's own.
 cart_max_qty = late_part("cart_max_qty", lambda: str(max_qty_per_line(current_user)))
 
 
-@bp.app_context_processor
-def cart_in_header():
-    return {"cart_count": _header_count, "cart_max_qty": cart_max_qty}
+# Globals, not a context processor: the header is drawn late, with the template globals only.
+bp.add_app_template_global(_header_count, "cart_count")
+bp.add_app_template_global(cart_max_qty, "cart_max_qty")
 
 
 # --- pages ---------------------------------------------------------------------------------------

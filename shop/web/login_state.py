@@ -50,8 +50,9 @@ def install(app: Flask) -> None:
         g.pop("header_cart_id", None)
         if request.endpoint == "static" or "_user_id" not in session:
             return
-        found = login_sessions.signed_in(session.get(SESSION_KEY), session.get("_user_id"),
-                                         along=page_cache.first_lookups())
+        user_id = session["_user_id"]
+        along = page_cache.first_lookups(int(user_id)) if str(user_id).isdigit() else []
+        found = login_sessions.signed_in(session.get(SESSION_KEY), user_id, along=along)
         login_session = found[0] if found else None
         idle = login_session is not None and login_sessions.is_idle(login_session, app.config["SESSION_IDLE_MINUTES"])
         if idle:

@@ -15,8 +15,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
 
-from flask import Flask, has_request_context, render_template, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask.globals import request_ctx
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -40,6 +41,7 @@ MAX_QUERY_LENGTH = 512  # longer query strings are someone's experiment, not wor
 
 _late_parts: dict[str, Callable[[], str]] = {}
 _late_wants: list[Callable[[], Iterable[Wanted]]] = []
+_member_late_wants: list[Callable[[int], Iterable[Wanted]]] = []
 _first_wants: dict[str, Callable[[], Iterable[Wanted]]] = {}
 
 
@@ -55,10 +57,27 @@ def late_part(name: str, render: Callable[[], str]) -> Callable[[], Markup]:
     return in_template
 
 
+def late_template(name: str, template_name: str) -> Callable[[], Markup]:
+    """A late part drawn from a small template. It is drawn on every page for every visitor, so it gets the
+    visitor (`current_user`) and the app's template globals (url_for, request, csrf_token, cart_count), not
+    the context processors a page's template runs."""
+    def render() -> str:
+        template = current_app.jinja_env.get_template(template_name)
+        return template.render(current_user=current_user._get_current_object())
+
+    return late_part(name, render)
+
+
 def late_parts_want(wants: Callable[[], Iterable[Wanted]]) -> None:
     """Register what late parts will fetch from the cache for this visitor (the cart count): it comes in
     the same round trip as the page."""
     _late_wants.append(wants)
+
+
+def member_late_parts_want(wants: Callable[[int], Iterable[Wanted]]) -> None:
+    """Register what late parts will fetch for a member, as far as it can be named from their id alone
+    before their login session is read (the cart count, by the cart id last seen for them)."""
+    _member_late_wants.append(wants)
 
 
 def looks_up_first(endpoint: str, wants: Callable[[], Iterable[Wanted]]) -> None:
@@ -67,10 +86,20 @@ def looks_up_first(endpoint: str, wants: Callable[[], Iterable[Wanted]]) -> None
     _first_wants[endpoint] = wants
 
 
-def first_lookups() -> list[Wanted]:
-    """What this request's view will look up first (see looks_up_first)."""
-    wants = _first_wants.get(request.endpoint or "")
-    return list(wants()) if wants is not None and request.method == "GET" else []
+def first_lookups(user_id: int) -> list[Wanted]:
+    """What this member's request will ask of the cache after their login session, named before it so that
+    all of it comes in that one round trip: the view's own first lookups (see looks_up_first) and, on a
+    shared page, the page and its late parts' entries, as far as they can be named yet."""
+    if request.method != "GET":
+        return []
+    first = _first_wants.get(request.endpoint or "")
+    wanted = list(first()) if first is not None else []
+    page = getattr(current_app.view_functions.get(request.endpoint or ""), "page_wanted", None)
+    page_entry = page() if page is not None else None
+    if page_entry is not None:
+        wanted.append(page_entry)
+        wanted.extend(w for wants in _member_late_wants for w in wants(user_id))
+    return wanted
 
 
 def fill_late_parts(html: str) -> str:
@@ -85,10 +114,16 @@ def fill_late_parts(html: str) -> str:
     return MARKER.sub(replace, html)
 
 
-def shared_page(*generation_names: str, extra: Callable[[], Iterable[str]] | None = None):
+def shared_page(*generation_names: str, extra: Callable[[], Iterable[str]] | None = None,
+                extra_guess: Callable[[], Iterable[str] | None] | None = None):
     """Serve this GET view's page from the cache to every visitor while the named generations (and those
     `extra` adds for this request) stay where they were, besides "site", whose settings every footer shows.
-    The view returns its page (a str) or raises; a page with its own status is served but not kept."""
+    The view returns its page (a str) or raises; a page with its own status is served but not kept.
+
+    A member's page is fetched along with their login session (see first_lookups) when its generations can
+    be named before any lookup: `extra` must then be pure, or `extra_guess` names what it will most likely
+    add, without looking anything up (None: no guess)."""
+    guess = extra_guess or extra
 
     def decorate(view):
         @wraps(view)
@@ -96,7 +131,7 @@ def shared_page(*generation_names: str, extra: Callable[[], Iterable[str]] | Non
             if not _shareable():
                 return view(**kwargs)
             names = ("site", *generation_names, *(extra() if extra else ()))
-            key = key_of(("page", *_this_page()))
+            key = _page_key()
             along = [wanted for wants in _late_wants for wanted in wants()]
             html, marks, claim = fetch_current_or_claim(key, names, along)
             if html is not None:
@@ -106,6 +141,13 @@ def shared_page(*generation_names: str, extra: Callable[[], Iterable[str]] | Non
             finally:
                 release(claim)
 
+        def page_wanted() -> Wanted | None:
+            guessed = guess() if guess else ()
+            if guessed is None or not _shareable():
+                return None
+            return _page_key(), ("site", *generation_names, *guessed)
+
+        serve.page_wanted = page_wanted
         return serve
 
     return decorate
@@ -130,6 +172,10 @@ def drawn_from(product_ids: Sequence[int], total: int | None, draw: Callable[[],
     html = draw()
     _keep_unless_flashed(key, marks, html)
     return html
+
+
+def _page_key() -> str:
+    return key_of(("page", *_this_page()))
 
 
 def _this_page() -> tuple:
@@ -182,4 +228,4 @@ def install(app: Flask) -> None:
     csrf_token = late_part("csrf_token", generate_csrf)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.context_processor(lambda: {"csrf_token": csrf_token})
-    app.jinja_env.globals["account_nav"] = late_part("account_nav", lambda: render_template("_account_nav.html"))
+    app.jinja_env.globals["account_nav"] = late_template("account_nav", "_account_nav.html")

@@ -19,6 +19,7 @@ from shop.catalog.services import (
     product_counts_by_enterprise_type,
     product_detail,
     product_id_by_slug,
+    product_id_last_seen,
     product_id_wanted,
     top_categories,
 )
@@ -34,7 +35,13 @@ from shop.enterprises import queries as enterprises
 from shop.enterprises.models import SocialValueArea
 from shop.reviews import services as review_service
 from shop.site import settings as site_settings
-from shop.web.page_cache import drawn_from, late_part, looks_up_first, popular_sort_follows_sales, shared_page
+from shop.web.page_cache import (
+    drawn_from,
+    late_template,
+    looks_up_first,
+    popular_sort_follows_sales,
+    shared_page,
+)
 
 bp = Blueprint("storefront", __name__)
 
@@ -69,8 +76,7 @@ def thumb(path: str | None) -> str | None:
     return thumbnail_path(path) if path else path
 
 
-quote_request_button = late_part("quote_request_button",
-                                 lambda: render_template("storefront/_quote_request.html"))
+quote_request_button = late_template("quote_request_button", "storefront/_quote_request.html")
 
 
 @bp.context_processor
@@ -128,6 +134,15 @@ def _stock_of_this_product() -> tuple[str, ...]:
     return (product_stock(product_id_by_slug(slug)),) if slug else ()
 
 
+def _stock_of_this_product_guessed() -> tuple[str, ...] | None:
+    """What _stock_of_this_product will most likely name, without a lookup (None: no guess yet)."""
+    slug = _slug_of_this_page()
+    if not slug:
+        return ()
+    product_id = product_id_last_seen(slug)
+    return None if product_id is None else (product_stock(product_id),)
+
+
 def _product_id_of_this_page():
     slug = _slug_of_this_page()
     return [product_id_wanted(slug)] if slug else []
@@ -143,7 +158,8 @@ looks_up_first("storefront.product", _product_id_of_this_page)  # a member's: wi
 
 @bp.get("/products/<slug>")
 # "availability": the enterprise's other products below show their sold-out flags.
-@shared_page("catalog", "reviews", "availability", ANY_PRODUCT_STOCK, extra=_stock_of_this_product)
+@shared_page("catalog", "reviews", "availability", ANY_PRODUCT_STOCK, extra=_stock_of_this_product,
+             extra_guess=_stock_of_this_product_guessed)
 def product(slug: str):
     today = kst_today()
     detail = product_detail(_checked_slug(slug), today) or abort(404)

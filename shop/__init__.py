@@ -1,6 +1,8 @@
 """함께장터: the application factory."""
 from __future__ import annotations
 
+import gc
+import logging
 import os
 import secrets
 from urllib.parse import urlsplit
@@ -45,7 +47,20 @@ def create_app(config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_security_headers(app)
     register_commands(app)
+    if app.config["TUNE_PROCESS"]:
+        tune_worker_process()
     return app
+
+
+def tune_worker_process() -> None:
+    """For a process that exists to serve this app (a gunicorn worker), once the app is built."""
+    # Its modules and app live as long as it does: keep the cyclic collector off them. Otherwise each full
+    # collection walks them all, stalling every thread of the worker (0.1 s, seen as p99 latency).
+    gc.freeze()
+    # No log line names its source file or thread (gunicorn's name the process): skip finding them for
+    # every record, as the logging HOWTO's "Optimization" says; each request logs an access line.
+    logging._srcfile = None
+    logging.logThreads = logging.logMultiprocessing = False
 
 
 def check_production_settings(app: Flask) -> None:
@@ -91,8 +106,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    from shop.web import login_state
+    from shop.web import cookie_sessions, login_state
 
+    cookie_sessions.install(app)
     login_state.install(app)
 
 

@@ -20,6 +20,7 @@ def database_url(raw: str | None, instance_path: str) -> str:
 
 class Config:
     ENV_NAME = "development"
+    TUNE_PROCESS = False
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by create_app from DATABASE_URL
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -105,6 +106,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))  # gunicorn behind one proxy
+    TUNE_PROCESS = True  # the process serves this app alone: see shop.tune_worker_process
 
 
 CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}

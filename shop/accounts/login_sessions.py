@@ -59,7 +59,9 @@ def signed_in(secret: str | None, user_id: str | int | None,
     key = f"login-session:{token_hash}"
     kept, marks = fetch_current(key, ("members", member(user_id)), along)  # read before the database
     if kept is not None:
-        login_session = _attached(LoginSession, kept["session"])
+        # The member goes into the database session (their relationships load on use); the login session
+        # joins it only when written (see _writable): adding a row costs more than most pages' own work.
+        login_session = _loaded(LoginSession, kept["session"])
         # As loaded with it: the session holds rows only weakly, and the member is used later in the request.
         set_committed_value(login_session, "user", _attached(User, kept["user"]))
         cart_id = kept["cart_id"]
@@ -90,11 +92,27 @@ def _attached(model, values: dict):
     held = db.session.identity_map.get(identity_key(model, values["id"]))
     if held is not None:
         return held
+    row = _loaded(model, values)
+    db.session.add(row)
+    return row
+
+
+def _loaded(model, values: dict):
+    """The row these cached values describe, detached, as a query would have loaded it."""
     row = model.__mapper__.class_manager.new_instance()
     sa.inspect(row).dict.update(values)  # as a query fills a row it loads: no change events, no __init__
     make_transient_to_detached(row)
-    db.session.add(row)
     return row
+
+
+def _writable(login_session: LoginSession) -> LoginSession:
+    """The login session in the database session, to be written (one served from the cache is not yet)."""
+    if sa.inspect(login_session).detached:
+        held = db.session.identity_map.get(identity_key(LoginSession, login_session.id))
+        if held is not None:
+            return held
+        db.session.add(login_session)
+    return login_session
 
 
 def is_idle(login_session: LoginSession, idle_minutes: int, now: datetime | None = None) -> bool:
@@ -102,6 +120,7 @@ def is_idle(login_session: LoginSession, idle_minutes: int, now: datetime | None
 
 
 def end(login_session: LoginSession, reason: str, now: datetime | None = None) -> None:
+    login_session = _writable(login_session)
     login_session.ended_at = now or utcnow()
     login_session.end_reason = reason
     db.session.commit()
@@ -110,6 +129,7 @@ def end(login_session: LoginSession, reason: str, now: datetime | None = None) -
 def touch(login_session: LoginSession, now: datetime | None = None) -> None:
     moment = now or utcnow()
     if moment - _aware(login_session.last_seen_at) >= TOUCH_INTERVAL:
+        login_session = _writable(login_session)
         login_session.last_seen_at = moment
         db.session.commit()
 
@@ -132,6 +152,7 @@ def confirm_password(login_session: LoginSession, password: str) -> bool:
     """True, and remembered for this session, when `password` is the member's own."""
     if not login_session.user.check_password(password):
         return False
+    login_session = _writable(login_session)
     login_session.password_confirmed_at = utcnow()
     db.session.commit()
     return True

@@ -12,10 +12,11 @@ anything but GET, are rendered as usual."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask.globals import request_ctx
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -24,6 +25,7 @@ from markupsafe import Markup
 from shop.catalog.listing import sort_generations
 from shop.core.cache import (
     CATALOG_SHARED,
+    Recollection,
     Wanted,
     fetch_current,
     fetch_current_or_claim,
@@ -36,6 +38,7 @@ from shop.core.korea import kst_today
 
 RENDERING_SHAREABLE = "hamkke.page_cache.shareable"
 DRAWN_BEFORE = "hamkke.page_cache.drawn_before"
+PAGE_KEY = "hamkke.page_cache.key"
 MARKER = re.compile("\x00late:([a-z_]+)\x00")
 MAX_QUERY_LENGTH = 512  # longer query strings are someone's experiment, not worth a cache entry each
 
@@ -175,7 +178,11 @@ def drawn_from(product_ids: Sequence[int], total: int | None, draw: Callable[[],
 
 
 def _page_key() -> str:
-    return key_of(("page", *_this_page()))
+    """This request's page's cache key, made once (the login lookup names it too)."""
+    key = request.environ.get(PAGE_KEY)
+    if key is None:
+        key = request.environ[PAGE_KEY] = key_of(("page", *_this_page()))
+    return key
 
 
 def _this_page() -> tuple:
@@ -222,10 +229,31 @@ def _served(html: str, state: str):
     return fill_late_parts(html), 200, {"X-Page-Cache": state}
 
 
+_signed_csrf_tokens = Recollection()  # a session's CSRF secret -> (the token signed for it, when)
+CSRF_TOKEN_REUSE_SECONDS = 60
+
+
+def csrf_token_of_visitor() -> str:
+    """Flask-WTF's CSRF token for this visitor's session. Signing one (an HMAC and a timestamp) costs more
+    than drawing the header it goes in, so a token signed for the same session secret in the last minute is
+    handed out again: it is as valid, and younger than WTF_CSRF_TIME_LIMIT by a minute at most."""
+    field = current_app.config["WTF_CSRF_FIELD_NAME"]
+    if field in g:  # made already in this request
+        return g.get(field)
+    secret = session.get(field)
+    signed = _signed_csrf_tokens.recall(secret) if secret is not None else None
+    if signed is not None and time.monotonic() - signed[1] < CSRF_TOKEN_REUSE_SECONDS:
+        setattr(g, field, signed[0])  # where Flask-WTF keeps this request's token
+        return signed[0]
+    token = generate_csrf()
+    _signed_csrf_tokens.learn(session[field], (token, time.monotonic()))
+    return token
+
+
 def install(app: Flask) -> None:
     # Flask-WTF's csrf_token() would put one visitor's token into every visitor's copy. It offers the
     # function both as a global and from a context processor; ours runs after its one and wins.
-    csrf_token = late_part("csrf_token", generate_csrf)
+    csrf_token = late_part("csrf_token", csrf_token_of_visitor)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.context_processor(lambda: {"csrf_token": csrf_token})
     app.jinja_env.globals["account_nav"] = late_template("account_nav", "_account_nav.html")

@@ -51,7 +51,7 @@ def test_production_starts_with_secret_key_and_secure_cookies(monkeypatch, tmp_p
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-from-the-environment")
     app = create_app({"ENV_NAME": "production", "SECRET_KEY": "a-real-secret-from-the-environment",
                       "UPLOAD_FOLDER": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                      "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"})
+                      "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0", "TUNE_PROCESS": False})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
 

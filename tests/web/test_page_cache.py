@@ -22,6 +22,7 @@ from shop.orders import stock
 from shop.reviews import services as reviews
 from shop.site import settings as site_settings
 from shop.web import cart as cart_pages
+from shop.web import page_cache
 from tests.conftest import csrf_from, signed_in
 from tests.services.order_helpers import race
 from tests.services.test_reviews import GOOD_BODY, bought
@@ -174,6 +175,27 @@ def test_a_wrong_guess_of_a_members_cart_or_product_costs_a_round_trip_not_a_wro
         db.session.commit()
     state, html = page(member, "/products/strawberry-jam")
     assert state == "miss" and "3개 남음" in html
+
+
+def test_a_visitors_csrf_token_is_signed_once_a_minute_and_stays_good(app, jam, make_user, monkeypatch):
+    with app.app_context():
+        member, _ = signed_in(app, make_user(Role.CONSUMER))
+    signings = []
+    monkeypatch.setattr(page_cache, "generate_csrf", _counting(page_cache.generate_csrf, "sign", signings))
+    first = csrf_from(page(member, "/products/strawberry-jam")[1])
+    second = csrf_from(page(member, "/categories/jam")[1])
+    assert first == second and len(signings) <= 1
+    assert add_to_cart(member, second, jam).status_code in (302, 303)
+    assert "장바구니에 담았습니다" in page(member, "/cart")[1]
+
+    monkeypatch.setattr(page_cache, "CSRF_TOKEN_REUSE_SECONDS", 0)  # a minute later
+    signed_before = len(signings)
+    third = csrf_from(page(member, "/categories/jam")[1])
+    assert len(signings) == signed_before + 1
+    assert add_to_cart(member, third, jam).status_code in (302, 303)
+
+    guest = app.test_client()  # another session, another secret: never handed this member's token
+    assert csrf_from(page(guest, "/products/strawberry-jam")[1]) not in (first, third)
 
 
 def _counting(method, name: str, calls: list):

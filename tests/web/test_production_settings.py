@@ -2,6 +2,7 @@
 through Redis across workers, and logs structured lines with a request id."""
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import uuid
@@ -20,7 +21,8 @@ def production_app(monkeypatch, tmp_path, **overrides):
     config = {"ENV_NAME": "production", "SECRET_KEY": "a-real-secret-from-the-environment",
               "UPLOAD_FOLDER": str(tmp_path),
               "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1),
-              "RATELIMIT_STORAGE_URI": REDIS, "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+              "RATELIMIT_STORAGE_URI": REDIS, "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+              "TUNE_PROCESS": False}  # the test process is not a worker (see test_a_worker_process_is_tuned)
     config.update(overrides)
     return create_app(config)
 
@@ -72,7 +74,7 @@ def test_login_limit_is_shared_between_workers_through_redis(app, make_user):
     """Two app instances stand for two gunicorn workers: the limit counts across both."""
     make_user(Role.CONSUMER, email="shared-limit@example.kr")
     prefix = f"test-{uuid.uuid4().hex}"
-    workers = [make_test_app(RATELIMIT_STORAGE_URI=REDIS, RATELIMIT_KEY_PREFIX=prefix, LOGIN_RATE_LIMIT="4 per minute")
+    workers = [make_test_app(RATELIMIT_STORAGE_URI=REDIS, RATELIMIT_KEY_PREFIX=prefix, LOGIN_RATE_LIMIT="4 per hour")
                for _ in range(2)]
     statuses = []
     for attempt in range(5):
@@ -124,3 +126,16 @@ def test_an_unexpected_error_shows_a_request_id_and_never_a_stack_trace(caplog):
     logged = next(r for r in caplog.records if r.levelno == logging.ERROR)
     assert logged.exc_info and logged.exc_info[0] is ZeroDivisionError  # the trace goes to the log only
 
+
+
+def test_a_worker_process_is_tuned(monkeypatch, tmp_path):
+    """A production worker keeps the cyclic collector off the app it has built (a full collection would
+    stall its threads) and makes its log records without looking up source lines."""
+    frozen_before, source_lookup = gc.get_freeze_count(), logging._srcfile
+    try:
+        production_app(monkeypatch, tmp_path, TUNE_PROCESS=True)
+        assert gc.get_freeze_count() > frozen_before
+        assert logging._srcfile is None and logging.logThreads is False
+    finally:
+        gc.unfreeze()
+        logging._srcfile, logging.logThreads, logging.logMultiprocessing = source_lookup, True, True

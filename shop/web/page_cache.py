@@ -229,7 +229,7 @@ def _served(html: str, state: str):
     return fill_late_parts(html), 200, {"X-Page-Cache": state}
 
 
-_signed_csrf_tokens = Recollection()  # a session's CSRF secret -> (the token signed for it, when)
+_signed_csrf_tokens = Recollection()  # (signing key, a session's CSRF secret) -> (its signed token, when)
 CSRF_TOKEN_REUSE_SECONDS = 60
 
 
@@ -241,12 +241,12 @@ def csrf_token_of_visitor() -> str:
     if field in g:  # made already in this request
         return g.get(field)
     secret = session.get(field)
-    signed = _signed_csrf_tokens.recall(secret) if secret is not None else None
+    signed = _signed_csrf_tokens.recall((current_app.secret_key, secret)) if secret is not None else None
     if signed is not None and time.monotonic() - signed[1] < CSRF_TOKEN_REUSE_SECONDS:
         setattr(g, field, signed[0])  # where Flask-WTF keeps this request's token
         return signed[0]
     token = generate_csrf()
-    _signed_csrf_tokens.learn(session[field], (token, time.monotonic()))
+    _signed_csrf_tokens.learn((current_app.secret_key, session[field]), (token, time.monotonic()))
     return token
 
 

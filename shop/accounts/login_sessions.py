@@ -89,12 +89,17 @@ def _columns(row) -> dict:
 def _attached(model, values: dict):
     """The row these cached values describe, in the session as if loaded by a query (columns left out
     load on first use), or the copy the session holds already."""
-    held = db.session.identity_map.get(identity_key(model, values["id"]))
+    held = _held(model, values["id"])
     if held is not None:
         return held
     row = _loaded(model, values)
     db.session.add(row)
     return row
+
+
+def _held(model, row_id: int):
+    """The copy of this row the database session holds already, if any."""
+    return db.session.identity_map.get(identity_key(model, row_id))
 
 
 def _loaded(model, values: dict):
@@ -108,7 +113,7 @@ def _loaded(model, values: dict):
 def _writable(login_session: LoginSession) -> LoginSession:
     """The login session in the database session, to be written (one served from the cache is not yet)."""
     if sa.inspect(login_session).detached:
-        held = db.session.identity_map.get(identity_key(LoginSession, login_session.id))
+        held = _held(LoginSession, login_session.id)
         if held is not None:
             return held
         db.session.add(login_session)

@@ -128,12 +128,15 @@ def shared_page(*generation_names: str, extra: Callable[[], Iterable[str]] | Non
     add, without looking anything up (None: no guess)."""
     guess = extra_guess or extra
 
+    def names_with(added: Iterable[str]) -> tuple[str, ...]:
+        return ("site", *generation_names, *added)
+
     def decorate(view):
         @wraps(view)
         def serve(**kwargs):
             if not _shareable():
                 return view(**kwargs)
-            names = ("site", *generation_names, *(extra() if extra else ()))
+            names = names_with(extra() if extra else ())
             key = _page_key()
             along = [wanted for wants in _late_wants for wanted in wants()]
             html, marks, claim = fetch_current_or_claim(key, names, along)
@@ -148,7 +151,7 @@ def shared_page(*generation_names: str, extra: Callable[[], Iterable[str]] | Non
             guessed = guess() if guess else ()
             if guessed is None or not _shareable():
                 return None
-            return _page_key(), ("site", *generation_names, *guessed)
+            return _page_key(), names_with(guessed)
 
         serve.page_wanted = page_wanted
         return serve

@@ -2,6 +2,7 @@
 PostgreSQL), emptied after every test; a client; factories for realistic objects."""
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tempfile
@@ -52,14 +53,24 @@ def app():
 
 
 def _empty_all_tables() -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    """Every row gone and every id counting from 1 again, as after TRUNCATE ... RESTART IDENTITY."""
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.session.connection().exec_driver_sql(_emptying_script())
     else:
-        for table in tables:
+        for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
     db.session.commit()
+
+
+@functools.cache
+def _emptying_script() -> str:
+    """One round trip of plain DELETEs, children first, then the used id sequences set back. A TRUNCATE of
+    every table took ~75 ms a test (a new file per table and index), a third of the PostgreSQL pass;
+    deleting the few rows a test wrote takes ~2 ms."""
+    deletes = [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
+    restart = ("SELECT setval((quote_ident(schemaname) || '.' || quote_ident(sequencename))::regclass, 1, false) "
+               "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL")
+    return "; ".join([*deletes, restart])
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import defer, joinedload
 
 from shop.accounts.models import Role
+from shop.cart.models import Cart, CartItem
 from shop.catalog.models import Product, ProductStatus, TaxType, Variant
 from shop.catalog.pricing import running_special_of, unit_price
 from shop.core.korea import is_jeju_or_island_postcode
@@ -176,29 +177,58 @@ def _variants_with(variant_ids: Iterable[int], *, with_images: bool,
 def _variants_statement(with_images: bool, with_special: bool) -> sa.Select:
     """Built once: cart additions and checkouts run it every time, and its loader options cost more to
     build than the query takes to run."""
-    # Bulk tiers joined (an option has a few at most), not a query of their own.
-    options = [joinedload(Variant.price_tiers), with_product_and_enterprise()]
-    if with_images:
-        options.append(joinedload(Variant.product).selectinload(Product.images))
     special = running_special_of(Variant.id, sa.bindparam("today")) if with_special else sa.null()
     return (
         sa.select(Variant, special)
         .where(Variant.id.in_(sa.bindparam("ids", expanding=True)))
-        .options(*options)
+        .options(*_pricing_options(with_images))
         .execution_options(populate_existing=True)  # stock and prices as they are now, even if loaded before
     )
+
+
+@functools.cache
+def _member_cart_statement(with_images: bool) -> sa.Select:
+    """_variants_statement for the lines of one member's cart, read in the same query (built once)."""
+    cart_id = sa.select(Cart.id).where(Cart.user_id == sa.bindparam("user_id")).scalar_subquery()
+    return (
+        sa.select(Variant, running_special_of(Variant.id, sa.bindparam("today")), CartItem.quantity)
+        .join(CartItem, CartItem.variant_id == Variant.id)
+        .where(CartItem.cart_id == cart_id)
+        .order_by(CartItem.id)
+        .options(*_pricing_options(with_images))
+        .execution_options(populate_existing=True)
+    )
+
+
+def _pricing_options(with_images: bool) -> list:
+    # Bulk tiers joined (an option has a few at most), not a query of their own.
+    options = [joinedload(Variant.price_tiers), with_product_and_enterprise()]
+    if with_images:
+        options.append(joinedload(Variant.product).selectinload(Product.images))
+    return options
 
 
 def price_basket(quantities: list[tuple[int, int]], *, today: date, postcode: str | None = None,
                  max_qty: int = MAX_QTY_PER_LINE, with_images: bool = True) -> Basket:
     """Price (variant id, quantity) pairs for today. Groups keep the order the lines were given in."""
     variants, specials = load_priced_variants((vid for vid, _ in quantities), today, with_images=with_images)
+    return _priced([(variants[vid], quantity, specials.get(vid)) for vid, quantity in quantities if vid in variants],
+                   postcode, max_qty)
+
+
+def price_member_cart(user_id: int, *, today: date, postcode: str | None = None, max_qty: int = MAX_QTY_PER_LINE,
+                      with_images: bool = True) -> Basket:
+    """price_basket of what the member's cart holds, in the order it was added, its lines read in the
+    same query as their options (checkout reads the cart only to price it)."""
+    rows = db.session.execute(_member_cart_statement(with_images), {"user_id": user_id, "today": today}).unique()
+    return _priced([(variant, quantity, special) for variant, special, quantity in rows], postcode, max_qty)
+
+
+def _priced(lines: list[tuple[Variant, int, int | None]], postcode: str | None, max_qty: int) -> Basket:
+    """(option, quantity, running special price) lines priced and grouped by enterprise, in their order."""
     groups: dict[int, EnterpriseGroup] = {}
-    for variant_id, quantity in quantities:
-        variant = variants.get(variant_id)
-        if variant is None:
-            continue
-        price = unit_price(variant, quantity, special_price=specials.get(variant_id))
+    for variant, quantity, special in lines:
+        price = unit_price(variant, quantity, special_price=special)
         line = BasketLine(variant, quantity, price, line_problem(variant, quantity, max_qty))
         enterprise = variant.product.enterprise
         groups.setdefault(enterprise.id, EnterpriseGroup(enterprise)).lines.append(line)

@@ -18,7 +18,7 @@ from shop.accounts.models import Role, User
 from shop.audit import services as audit
 from shop.audit.models import AuditEntry
 from shop.cart import services as carts
-from shop.cart.basket import Basket, max_qty_per_line, price_basket
+from shop.cart.basket import Basket, max_qty_per_line, price_basket, price_member_cart
 from shop.cart.models import CartItem
 from shop.core.cache import cart_lines, note_changed, touching
 from shop.core.errors import RuleError
@@ -145,9 +145,16 @@ def _channel_for(buyer: User, payment_method: PaymentMethod) -> OrderChannel:
     return OrderChannel.CONSUMER
 
 
+class NothingToOrder(OrderError):
+    """The order names no lines (the cart was emptied, in another tab say)."""
+
+
+WHOLE_CART = None  # place_order's `quantities` for everything in the buyer's cart
+
+
 def place_order(
     buyer: User,
-    quantities: list[tuple[int, int]],
+    quantities: list[tuple[int, int]] | None,
     delivery: Delivery,
     idempotency_key: str,
     *,
@@ -156,9 +163,10 @@ def place_order(
     with_order: Callable[[Order], None] | None = None,
 ) -> Order:
     """Create the order, one shipment per enterprise, prices frozen, stock taken, its lines gone from the
-    buyer's cart — all or nothing, in one transaction. The same idempotency key from the same buyer always
-    yields the same single order. `with_order` runs in that transaction with the new order (its payment's
-    record, the address the buyer asked to keep)."""
+    buyer's cart — all or nothing, in one transaction. `quantities`: (option id, quantity) pairs, or
+    WHOLE_CART for what the cart holds, read in the query that prices it. The same idempotency key from the
+    same buyer always yields the same single order. `with_order` runs in that transaction with the new
+    order (its payment's record, the address the buyer asked to keep)."""
     _check_key(idempotency_key)
     try:
         return _place_new(buyer, quantities, delivery, idempotency_key, today=today, payment_method=payment_method,
@@ -177,18 +185,25 @@ def _place_new(buyer: User, quantities: list[tuple[int, int]], delivery: Deliver
     fail on the unique constraint, and place_priced_order returns that order instead."""
     channel = _channel_for(buyer, payment_method)
     delivery = delivery.checked()
-    if not quantities:
-        raise OrderError("주문할 상품이 없습니다.")
+    if quantities is not WHOLE_CART and not quantities:
+        raise NothingToOrder("주문할 상품이 없습니다.")
     max_qty = max_qty_per_line(buyer)
-    # The order is written from the basket, not shown with it: no images.
-    basket = price_basket(quantities, today=today, postcode=delivery.postcode, max_qty=max_qty, with_images=False)
+
+    def priced() -> Basket:
+        # The order is written from the basket, not shown with it: no images.
+        if quantities is WHOLE_CART:
+            return price_member_cart(buyer.id, today=today, postcode=delivery.postcode, max_qty=max_qty,
+                                     with_images=False)
+        return price_basket(quantities, today=today, postcode=delivery.postcode, max_qty=max_qty, with_images=False)
+
+    basket = priced()
+    if basket.is_empty:
+        raise NothingToOrder("주문할 상품이 없습니다.")
     if not basket.can_order and expire_overdue_orders():
-        # Abandoned unpaid orders were holding stock (lazy expiry); price again with it back.
-        basket = price_basket(quantities, today=today, postcode=delivery.postcode, max_qty=max_qty,
-                              with_images=False)
+        basket = priced()  # abandoned unpaid orders were holding stock (lazy expiry): price again with it back
     if not basket.can_order:
         raise OrderError(" ".join(basket.problems) or "주문할 수 없는 상품이 있습니다.")
-    ordered = [variant_id for variant_id, _ in quantities]
+    ordered = [variant_id for variant_id, _ in quantities] if quantities else [line.variant.id for line in basket.lines]
 
     def after_insert(order: Order) -> None:
         if with_order is not None:

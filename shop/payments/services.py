@@ -66,7 +66,7 @@ def _new_payment(order: Order) -> Payment:
     return payment
 
 
-def place_card_order(buyer: User, quantities: list[tuple[int, int]], delivery: orders.Delivery,
+def place_card_order(buyer: User, quantities: list[tuple[int, int]] | None, delivery: orders.Delivery,
                      idempotency_key: str, *, today: date,
                      with_order: Callable[[Order], None] | None = None) -> tuple[Order, Payment | None]:
     """orders.place_order paid by card, with the order's Payment written in the same transaction.

@@ -8,15 +8,14 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from shop.cart import services as carts
-from shop.cart.basket import price_basket
+from shop.cart.basket import price_member_cart
 from shop.core.korea import kst_today
 from shop.extensions import csrf
 from shop.orders import addresses
 from shop.orders import services as orders
 from shop.orders.forms import CheckoutForm
 from shop.orders.models import Order
-from shop.orders.services import Delivery, OrderError
+from shop.orders.services import Delivery, NothingToOrder, OrderError
 from shop.payments import services as payments
 from shop.payments.gateway import GatewayError, stripe_enabled
 from shop.payments.models import Payment, PaymentProvider
@@ -56,19 +55,16 @@ def checkout():
     if institution_is_open(current_user):
         return redirect(url_for("institution.checkout"))
     form = CheckoutForm()
-    quantities = carts.member_cart_quantities(current_user)
 
     def page(status: int = 200, error: str | None = None):
         # Saved addresses and the priced cart only for drawing the form: a placed order needs neither.
         saved = addresses.saved_addresses(current_user)
         _fill_from_saved(form, saved)  # first: the default address's postcode prices the shipping
-        basket = price_basket(quantities, today=kst_today(), postcode=form.postcode.data or None)
+        basket = price_member_cart(current_user.id, today=kst_today(), postcode=form.postcode.data or None)
         if basket.is_empty:
-            return _empty_cart()
+            return empty_cart_redirect()
         return _checkout_page(form, basket, saved, status, error)
 
-    if not quantities:
-        return _empty_cart()
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
         return page()
@@ -78,8 +74,11 @@ def checkout():
                         form.address1.data, form.address2.data or "", form.memo.data or "")
     keep_address = (lambda _order: addresses.save_address(current_user, delivery)) if form.save_address.data else None
     try:
-        order, payment = payments.place_card_order(current_user, quantities, delivery, form.idempotency_key.data,
-                                                   today=kst_today(), with_order=keep_address)
+        order, payment = payments.place_card_order(current_user, orders.WHOLE_CART, delivery,
+                                                   form.idempotency_key.data, today=kst_today(),
+                                                   with_order=keep_address)
+    except NothingToOrder:
+        return empty_cart_redirect()
     except OrderError as exc:
         if exc.field and exc.field in form:
             form[exc.field].errors.append(str(exc))
@@ -87,7 +86,7 @@ def checkout():
     return go_pay(order, payment)
 
 
-def _empty_cart():
+def empty_cart_redirect():
     flash("장바구니가 비어 있습니다. 상품을 담은 뒤 주문해 주세요.", "info")
     return redirect(url_for("cart.view_cart"))
 

@@ -155,6 +155,39 @@ def test_placing_removes_the_ordered_lines_from_the_member_cart(buyer, two_enter
     assert left == [rice.id]
 
 
+def test_the_whole_cart_is_ordered_in_the_order_it_was_filled_and_emptied(buyer, two_enterprises, make_product):
+    bean, rice = two_enterprises
+    extra = make_product(enterprise=bean.product.enterprise, name="디카페인 원두", variants=[("분쇄", 17000, 4)])
+    cart = Cart(token=new_key(), user_id=buyer.id)
+    cart.items = [CartItem(variant_id=rice.id, quantity=2), CartItem(variant_id=bean.id, quantity=1),
+                  CartItem(variant_id=extra.variants[0].id, quantity=3)]
+    db.session.add(cart)
+    db.session.commit()
+
+    order = orders.place_order(buyer, orders.WHOLE_CART, SEOUL, new_key(), today=TODAY)
+
+    assert [(i.variant_id, i.quantity) for i in order.items] == [(rice.id, 2), (bean.id, 1), (extra.variants[0].id, 3)]
+    assert order.items_total_krw == 2 * 19000 + 15000 + 3 * 17000
+    assert [s.enterprise.name for s in order.shipments] == ["늘봄농부 사회적협동조합", "성수 공정커피 협동조합"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CartItem)) == 0
+    assert stock_of(extra.variants[0].id) == 1
+
+
+def test_an_empty_cart_orders_nothing_and_a_resubmit_still_gets_its_order(buyer, two_enterprises):
+    bean, _ = two_enterprises
+    with pytest.raises(orders.NothingToOrder, match="주문할 상품이 없습니다"):
+        orders.place_order(buyer, orders.WHOLE_CART, SEOUL, new_key(), today=TODAY)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+
+    db.session.add(Cart(token=new_key(), user_id=buyer.id, items=[CartItem(variant_id=bean.id, quantity=1)]))
+    db.session.commit()
+    key = new_key()
+    first = orders.place_order(buyer, orders.WHOLE_CART, SEOUL, key, today=TODAY)
+    again = orders.place_order(buyer, orders.WHOLE_CART, SEOUL, key, today=TODAY)  # the cart is empty by now
+    assert again.id == first.id
+    assert stock_of(bean.id) == 4
+
+
 def test_a_card_order_its_payment_and_its_cart_lines_are_written_together(buyer, two_enterprises, outbox):
     bean, rice = two_enterprises
     cart = Cart(token=new_key(), user_id=buyer.id)

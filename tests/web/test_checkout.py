@@ -113,6 +113,19 @@ def test_bad_order_forms_are_refused_in_korean_and_create_nothing(client, in_car
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CartItem)) == 2
 
 
+def test_submitting_after_the_cart_was_emptied_in_another_tab_goes_back_to_the_cart(client, in_cart):
+    page = client.get("/checkout").get_data(as_text=True)
+    key = re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', page).group(1)
+    db.session.execute(sa.delete(CartItem))
+    db.session.commit()
+
+    answer = client.post("/checkout", data={"csrf_token": csrf_from(page), "idempotency_key": key, **ADDRESS})
+
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/cart")
+    assert "장바구니가 비어 있습니다. 상품을 담은 뒤 주문해 주세요." in client.get("/cart").get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+
+
 def test_too_many_for_the_stock_is_refused_and_nothing_is_taken(client, in_cart):
     soap, _ = in_cart
     db.session.execute(sa.update(Variant).where(Variant.id == soap.id).values(stock=1))
@@ -184,6 +197,7 @@ def test_adding_to_the_cart_and_ordering_take_a_fixed_few_queries(app, client, s
     assert counts[1] == counts[2], counts  # the first addition also made the member's cart
     add, order = counts[2]
     assert add <= 4, added  # the cart locked; the option with this cart's line of it; the line written
-    # the cart's lines; options priced; stock; order, shipment, items; timeline, audit entry, payment; cart lines
-    assert order <= 11, ordered
+    # the cart's lines with their options priced; stock; order, shipment, items; timeline, audit entry, payment;
+    # cart lines removed
+    assert order <= 10, ordered
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 3

@@ -8,18 +8,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from shop.cart import services as carts
-from shop.cart.basket import INSTITUTION_MAX_QTY_PER_LINE, price_basket
+from shop.cart.basket import INSTITUTION_MAX_QTY_PER_LINE, price_member_cart
 from shop.core.korea import kst_today
 from shop.institutions import settings as institution_settings
 from shop.orders import services as orders
 from shop.orders.couriers import courier_name, tracking_url
 from shop.orders.models import Order, PaymentMethod, Shipment, ShipmentStatus
-from shop.orders.services import Delivery, OrderError
+from shop.orders.services import Delivery, NothingToOrder, OrderError
 from shop.payments import services as payments
 from shop.procurement import documents, invoice_orders
 from shop.procurement.forms import InspectionForm, InspectionRejectForm, InstitutionCheckoutForm, ReasonForm
-from shop.web.checkout import go_pay
+from shop.web.checkout import empty_cart_redirect, go_pay
 from shop.web.downloads import pdf_response
 from shop.web.institution import bp, institution_id
 from shop.web.params import page_number, whole_number
@@ -53,26 +52,25 @@ def delivery_from(address_id: str | None, memo: str = "", saved: list | None = N
                     address.address2, memo, address.department)
 
 
-def _place(quantities, delivery: Delivery, method: PaymentMethod, key: str):
-    """(the order, its card payment when written with it)."""
+def _place(delivery: Delivery, method: PaymentMethod, key: str):
+    """(the order of the whole cart, its card payment when written with it)."""
     if method is PaymentMethod.CARD:
-        return payments.place_card_order(current_user, quantities, delivery, key, today=kst_today())
-    return orders.place_order(current_user, quantities, delivery, key, today=kst_today(), payment_method=method), None
+        return payments.place_card_order(current_user, orders.WHOLE_CART, delivery, key, today=kst_today())
+    return orders.place_order(current_user, orders.WHOLE_CART, delivery, key, today=kst_today(),
+                              payment_method=method), None
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
 def checkout():
-    quantities = carts.member_cart_quantities(current_user)
     form = InstitutionCheckoutForm()
     saved = address_choices(form.address_id)
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
     delivery = delivery_from(form.address_id.data, form.memo.data or "", saved)
-    basket = price_basket(quantities, today=kst_today(), postcode=delivery.postcode if delivery else None,
-                          max_qty=INSTITUTION_MAX_QTY_PER_LINE)
+    basket = price_member_cart(current_user.id, today=kst_today(), postcode=delivery.postcode if delivery else None,
+                               max_qty=INSTITUTION_MAX_QTY_PER_LINE)
     if basket.is_empty:
-        flash("장바구니가 비어 있습니다. 상품을 담은 뒤 주문해 주세요.", "info")
-        return redirect(url_for("cart.view_cart"))
+        return empty_cart_redirect()
     if request.method == "GET":
         return render_template("institution/checkout.html", form=form, basket=basket, saved=saved)
     error = None
@@ -81,8 +79,9 @@ def checkout():
             form.address_id.errors.append("기관 배송지 목록에서 골라 주세요.")
         else:
             try:
-                order, payment = _place(quantities, delivery, PaymentMethod(form.payment_method.data),
-                                        form.idempotency_key.data)
+                order, payment = _place(delivery, PaymentMethod(form.payment_method.data), form.idempotency_key.data)
+            except NothingToOrder:
+                return empty_cart_redirect()
             except OrderError as exc:
                 error = str(exc)
             else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -199,7 +199,7 @@ def _place_new(buyer: User, quantities: list[tuple[int, int]], delivery: Deliver
     basket = priced()
     if basket.is_empty:
         raise NothingToOrder("주문할 상품이 없습니다.")
-    if not basket.can_order and expire_overdue_orders():
+    if not basket.can_order and expire_overdue_orders(holding=_options_of(basket)):
         basket = priced()  # abandoned unpaid orders were holding stock (lazy expiry): price again with it back
     if not basket.can_order:
         raise OrderError(" ".join(basket.problems) or "주문할 수 없는 상품이 있습니다.")
@@ -212,6 +212,10 @@ def _place_new(buyer: User, quantities: list[tuple[int, int]], delivery: Deliver
 
     return place_priced_order(buyer, basket, delivery, idempotency_key, channel=channel,
                               payment_method=payment_method, after_insert=after_insert)
+
+
+def _options_of(basket: Basket) -> list[int]:
+    return [line.variant.id for line in basket.lines]
 
 
 def place_priced_order(buyer: User, basket: Basket, delivery: Delivery, idempotency_key: str, *,
@@ -229,7 +233,7 @@ def place_priced_order(buyer: User, basket: Basket, delivery: Delivery, idempote
             order, created = insert_once()
         except stock.OutOfStock:
             # Abandoned unpaid orders may be holding the stock: release them now (lazy expiry), retry once.
-            if not expire_overdue_orders():
+            if not expire_overdue_orders(holding=_options_of(basket)):
                 raise
             order, created = insert_once()
     except stock.OutOfStock as exc:
@@ -463,12 +467,15 @@ def release_unpaid(order_id: int, to: OrderStatus, *, actor: User | None, actor_
     return True
 
 
-def expire_overdue_orders(now: datetime | None = None) -> list[str]:
-    """Expire every unpaid order past its deadline; returns their numbers. Safe to run anywhere, any time."""
+def expire_overdue_orders(now: datetime | None = None, *, holding: Collection[int] | None = None) -> list[str]:
+    """Expire every unpaid order past its deadline; returns their numbers. Safe to run anywhere, any time.
+    `holding`: only those holding one of these options, for a checkout short of them: it then frees what it
+    needs without working off a backlog the periodic job left (every overdue order of the mall)."""
     now = now or utcnow()
-    overdue = db.session.scalars(
-        sa.select(Order.id).where(Order.status == OrderStatus.PENDING_PAYMENT, Order.expires_at <= now)
-    ).all()
+    stmt = sa.select(Order.id).where(Order.status == OrderStatus.PENDING_PAYMENT, Order.expires_at <= now)
+    if holding is not None:
+        stmt = stmt.where(Order.id.in_(sa.select(OrderItem.order_id).where(OrderItem.variant_id.in_(holding))))
+    overdue = db.session.scalars(stmt.order_by(Order.id)).all()
     expired = []
     for order_id in overdue:
         with write_transaction():

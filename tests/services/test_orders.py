@@ -382,6 +382,25 @@ def test_stock_held_by_an_abandoned_order_is_freed_when_someone_else_needs_it(bu
     assert stock_of(bean.id) == 4
 
 
+def test_a_checkout_short_of_stock_expires_only_the_overdue_orders_holding_what_it_needs(
+        buyer, make_user, two_enterprises):
+    bean, rice = two_enterprises
+    holding_bean = orders.place_order(buyer, [(bean.id, 5)], SEOUL, new_key(), today=TODAY)
+    holding_rice = orders.place_order(buyer, [(rice.id, 1)], SEOUL, new_key(), today=TODAY)
+    for abandoned in (holding_bean, holding_rice):
+        abandoned.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+
+    orders.place_order(make_user(Role.CONSUMER), [(bean.id, 2)], SEOUL, new_key(), today=TODAY)
+
+    db.session.expire_all()
+    assert db.session.get(Order, holding_bean.id).status is OrderStatus.EXPIRED
+    assert db.session.get(Order, holding_rice.id).status is OrderStatus.PENDING_PAYMENT  # the periodic job's
+    assert (stock_of(bean.id), stock_of(rice.id)) == (3, 2)
+    assert orders.expire_overdue_orders() == [holding_rice.number]
+    assert stock_of(rice.id) == 3
+
+
 def test_the_buyer_is_mailed_when_paid_and_when_refunded(buyer, two_enterprises, outbox):
     bean, _ = two_enterprises
     order = paid_order(buyer, [(bean.id, 1)])

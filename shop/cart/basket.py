@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import defer, joinedload, load_only
 
 from shop.accounts.models import Role
 from shop.cart.models import Cart, CartItem
@@ -202,10 +202,21 @@ def _member_cart_statement(with_images: bool) -> sa.Select:
 
 def _pricing_options(with_images: bool) -> list:
     # Bulk tiers joined (an option has a few at most), not a query of their own.
-    options = [joinedload(Variant.price_tiers), with_product_and_enterprise()]
-    if with_images:
-        options.append(joinedload(Variant.product).selectinload(Product.images))
-    return options
+    if not with_images:
+        return [joinedload(Variant.price_tiers), with_checked_columns()]
+    return [joinedload(Variant.price_tiers), with_product_and_enterprise(),
+            joinedload(Variant.product).selectinload(Product.images)]
+
+
+def with_checked_columns():
+    """Loader option for checking a line and placing an order: of the option's product and enterprise only
+    the columns line_problem, pricing and an order's rows read (their rows are most of the query's width)."""
+    return joinedload(Variant.product).options(
+        load_only(Product.id, Product.enterprise_id, Product.name, Product.status, Product.tax_type,
+                  Product.min_order_qty),
+        joinedload(Product.enterprise).load_only(
+            Enterprise.id, Enterprise.name, Enterprise.status, Enterprise.shipping_base_fee_krw,
+            Enterprise.free_shipping_threshold_krw, Enterprise.shipping_island_fee_krw))
 
 
 def price_basket(quantities: list[tuple[int, int]], *, today: date, postcode: str | None = None,

@@ -22,7 +22,7 @@ from shop.cart.basket import (
     line_problem,
     load_variants,
     price_basket,
-    with_product_and_enterprise,
+    with_checked_columns,
 )
 from shop.cart.models import Cart, CartItem
 from shop.catalog.models import Variant
@@ -386,7 +386,7 @@ def _variant_and_line(cart_id: int, variant_id: int) -> tuple[Variant | None, Ca
 @functools.cache
 def _checked_variant_query() -> sa.Select:
     return (sa.select(Variant).where(Variant.id == sa.bindparam("variant_id"))
-            .options(with_product_and_enterprise()).execution_options(populate_existing=True))
+            .options(with_checked_columns()).execution_options(populate_existing=True))
 
 
 @functools.cache

@@ -271,11 +271,6 @@ def cart_quantities(cart: Cart | None) -> list[tuple[int, int]]:
     return [] if cart is None else _quantities_in(cart.id)
 
 
-def member_cart_quantities(user) -> list[tuple[int, int]]:
-    """cart_quantities of the member's cart, found in the same query."""
-    return _quantities_in(member_cart_id(user.id))
-
-
 def member_cart_id(user_id: int):
     """The member's cart id, as a subquery of the statement that reads or changes its lines."""
     return sa.select(Cart.id).where(Cart.user_id == user_id).scalar_subquery()

@@ -189,15 +189,20 @@ def _variants_statement(with_images: bool, with_special: bool) -> sa.Select:
 @functools.cache
 def _member_cart_statement(with_images: bool) -> sa.Select:
     """_variants_statement for the lines of one member's cart, read in the same query (built once)."""
-    cart_id = sa.select(Cart.id).where(Cart.user_id == sa.bindparam("user_id")).scalar_subquery()
     return (
         sa.select(Variant, running_special_of(Variant.id, sa.bindparam("today")), CartItem.quantity)
         .join(CartItem, CartItem.variant_id == Variant.id)
-        .where(CartItem.cart_id == cart_id)
+        .where(CartItem.cart_id == member_cart_id(sa.bindparam("user_id")))
         .order_by(CartItem.id)
         .options(*_pricing_options(with_images))
         .execution_options(populate_existing=True)
     )
+
+
+def member_cart_id(user_id):
+    """The member's cart id, as a subquery of the statement that reads or changes its lines (`user_id` a
+    value or a bind parameter)."""
+    return sa.select(Cart.id).where(Cart.user_id == user_id).scalar_subquery()
 
 
 def _pricing_options(with_images: bool) -> list:

@@ -271,11 +271,6 @@ def cart_quantities(cart: Cart | None) -> list[tuple[int, int]]:
     return [] if cart is None else _quantities_in(cart.id)
 
 
-def member_cart_id(user_id: int):
-    """The member's cart id, as a subquery of the statement that reads or changes its lines."""
-    return sa.select(Cart.id).where(Cart.user_id == user_id).scalar_subquery()
-
-
 def _quantities_in(cart_id) -> list[tuple[int, int]]:
     stmt = sa.select(CartItem.variant_id, CartItem.quantity).where(CartItem.cart_id == cart_id).order_by(CartItem.id)
     return [(variant_id, quantity) for variant_id, quantity in db.session.execute(stmt)]

@@ -17,8 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from shop.accounts.models import Role, User
 from shop.audit import services as audit
 from shop.audit.models import AuditEntry
-from shop.cart import services as carts
-from shop.cart.basket import Basket, max_qty_per_line, price_basket, price_member_cart
+from shop.cart.basket import Basket, max_qty_per_line, member_cart_id, price_basket, price_member_cart
 from shop.cart.models import CartItem
 from shop.core.cache import cart_lines, note_changed, touching
 from shop.core.errors import RuleError
@@ -185,8 +184,6 @@ def _place_new(buyer: User, quantities: list[tuple[int, int]], delivery: Deliver
     fail on the unique constraint, and place_priced_order returns that order instead."""
     channel = _channel_for(buyer, payment_method)
     delivery = delivery.checked()
-    if quantities is not WHOLE_CART and not quantities:
-        raise NothingToOrder("주문할 상품이 없습니다.")
     max_qty = max_qty_per_line(buyer)
 
     def priced() -> Basket:
@@ -203,7 +200,7 @@ def _place_new(buyer: User, quantities: list[tuple[int, int]], delivery: Deliver
         basket = priced()  # abandoned unpaid orders were holding stock (lazy expiry): price again with it back
     if not basket.can_order:
         raise OrderError(" ".join(basket.problems) or "주문할 수 없는 상품이 있습니다.")
-    ordered = [variant_id for variant_id, _ in quantities] if quantities else [line.variant.id for line in basket.lines]
+    ordered = _options_of(basket) if quantities is WHOLE_CART else [variant_id for variant_id, _ in quantities]
 
     def after_insert(order: Order) -> None:
         if with_order is not None:
@@ -336,7 +333,7 @@ def _remove_from_cart(buyer: User, variant_ids: list[int]) -> None:
 def _remove_lines() -> sa.Delete:
     """Built once: every order runs it."""
     return (sa.delete(CartItem)
-            .where(CartItem.cart_id == carts.member_cart_id(sa.bindparam("buyer_id")),
+            .where(CartItem.cart_id == member_cart_id(sa.bindparam("buyer_id")),
                    CartItem.variant_id.in_(sa.bindparam("variant_ids", expanding=True)))
             .returning(CartItem.cart_id).execution_options(**touching()))
 
